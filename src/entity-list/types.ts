@@ -40,6 +40,11 @@ export interface EntryChange {
   correctsDocument?: string;
   /** For `correct`: the citation of the corrected rule ("85 FR 37648"), when the rule names it. */
   correctsCitation?: string;
+  /**
+   * For revisions and corrections whose row prints a different name from the one the instruction
+   * quotes: the instruction's name, which is how the entry is found in the prior state.
+   */
+  previousName?: string;
   /** Set on changes extracted from public inspection copies before publication. */
   provisional?: boolean;
 }
@@ -74,6 +79,14 @@ export interface DocumentMeta {
   effectiveDate?: string;
   /** First page of the document (from PRTPAGE), when present. */
   startPage?: number;
+  /** Federal Register volume (from the issue, or the document number's year − 1935). */
+  volume?: number;
+  /** "84 FR 54002", when volume and first page are known. */
+  citation?: string;
+  /** ISO date of publication, when the XML states it (a daily issue does; a lone document does not). */
+  publicationDate?: string;
+  /** The DATES text says the rule takes effect on publication ("[INSERT DATE OF PUBLICATION]"). */
+  effectiveOnPublication?: boolean;
   /** "Filed 10–7–19; 8:45 am" from FRDOC, as printed. */
   filed?: string;
 }

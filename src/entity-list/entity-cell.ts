@@ -1,0 +1,221 @@
+import { normalizeName } from './identity.js';
+
+/**
+ * The Entity column of a Supplement No. 4 row: the entry's name, then its aliases ("a.k.a., the
+ * following two aliases: —A; and —B", inline or as `<LI>` items, and "f.k.a." names), then its
+ * addresses joined by "; " and "; and ", ending in a period. Footnote marks (`<SU>`) follow the
+ * name. This module turns the cell's ordered content into those fields.
+ */
+
+export interface CellSegment {
+  kind: 'inline' | 'li';
+  /** Text with footnote marks as `\u0001<mark>\u0001` so their position is known. */
+  text: string;
+}
+
+export interface ParsedEntityCell {
+  name: string;
+  aliases: string[];
+  addresses: string[];
+  /** Footnote marks found in the cell ("1", "2"). */
+  footnoteRefs: string[];
+  /** How the end of the name was found: a marker in the text, a name the document gives, or the comma rule. */
+  nameBy: 'marker' | 'known-name' | 'comma-rule' | 'whole-cell';
+}
+
+const FOOTNOTE = /\u0001([^\u0001]*)\u0001/g;
+const ALIAS_MARKER =
+  /,?\s*\(?\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)/i;
+const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
+/** Dashes that introduce an alias item. */
+const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
+
+/**
+ * Company forms and suffixes that follow a comma inside a name ("Hivocal Technology Company,
+ * Ltd.", "Gazprom, OAO", "Institut Stroiproekt, AO"): a comma before one of these does not end
+ * the name.
+ */
+const LEGAL_FORM_AFTER_COMMA = new RegExp(
+  '^(?:' +
+    [
+      'co\\.?,?\\s*ltd', 'ltd', 'limited', 'l\\.?l\\.?c', 'llp', 'l\\.?p', 'inc', 'incorporated', 'co', 'corp', 'corporation',
+      'company', 'plc', 'p\\.?l\\.?c', 'jsc', 'ojsc', 'pjsc', 'cjsc', 'oao', 'zao', 'ooo', 'ao', 'pao', 'tov', 'too', 'dp', 'fgup', 'nii',
+      's\\.?a\\.?s', 's\\.?a\\.?r\\.?l', 'sarl', 's\\.?a', 'sa', 's\\.?l', 's\\.?r\\.?l', 'srl', 's\\.?p\\.?a', 'spa', 'gmbh', 'ag', 'kg', 'se',
+      'b\\.?v', 'bv', 'n\\.?v', 'nv', 'pvt', 'pty', 'sdn\\.?\\s*bhd', 'bhd', 'fze', 'fzco', 'fz[\\s-]?llc', 'dmcc', 'ltda', 'cia',
+      'a\\.?s', 'a\\.?ş', 'kft', 'sp\\.?\\s*z\\s*o\\.?\\s*o', 'oy', 'ab', 'as', 'aps', 'k\\.?k', 'jr', 'sr', 'ii', 'iii', 'iv', 'esq',
+      'the', 'et\\s+al', 'ulc', 'lda', 'sae', 'pte', 'tic', 'san',
+    ].join('|') +
+    ')\\.?(?=$|[\\s,.;:)\\u0001]|\\s*\\()',
+  'i',
+);
+
+/** Abbreviations after which ". " does not end an alias (initials, "No. 11", "St. Petersburg"). */
+const NO_SPLIT_BEFORE_PERIOD = /^(?:[\p{L}](?:\.[\p{L}])*|No|Nos|St|Mt|Dr|Mr|Mrs|Ms|Gen|Prof|Col|Lt|Maj|Capt|vs|Ste|Sq|Blvd|Av)$/u;
+
+/** Abbreviations whose final period belongs to the word, not to the cell's punctuation. */
+const KEEPS_PERIOD =
+  /(?:\b(?:[\p{L}]\.){2,}|\b(?:Ltd|Co|Inc|Corp|Bhd|Pvt|Pty|Jr|Sr|St|No|Ave|Blvd|Rd|Bldg|Ste|Ltda|Cia|Sdn|Dept|Intl|Mfg|Bros|Assn|Dist|Prov|Str|Ul|Pr|Pte|Sq|Tic|San|Sti|Sp|Av|Apt)\.)$/iu;
+
+export function stripFinalPeriod(text: string): string {
+  const t = text.trim();
+  if (!t.endsWith('.') || KEEPS_PERIOD.test(t)) return t;
+  return t.slice(0, -1).trimEnd();
+}
+
+function clean(text: string): string {
+  return text.replace(FOOTNOTE, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Strips list punctuation from an alias or address item: leading dash, trailing "; and", final period. */
+function cleanItem(text: string): string {
+  let t = clean(text)
+    .replace(/^(?:—|--|–|-)\s*/, '')
+    .replace(/^and\s+/i, '');
+  t = t.replace(/\s*;\s*(?:and)?\s*$/i, '').replace(/\s*,\s*(?:and)?\s*$/i, '').replace(/\s+and$/i, '');
+  return stripFinalPeriod(t).replace(/[;,]$/, '').trim();
+}
+
+export interface CellContext {
+  /** Normalised names the document gives for entries (instruction quotes, SUPLINF lists). */
+  knownNames?: ReadonlySet<string>;
+}
+
+export function parseEntityCell(segments: CellSegment[], context: CellContext = {}): ParsedEntityCell {
+  const footnoteRefs: string[] = [];
+  for (const s of segments) for (const m of s.text.matchAll(FOOTNOTE)) footnoteRefs.push(m[1]!.trim());
+
+  const firstLi = segments.findIndex((s) => s.kind === 'li');
+  const head = segments
+    .slice(0, firstLi < 0 ? segments.length : firstLi)
+    .map((s) => s.text)
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const lis = segments.filter((s) => s.kind === 'li').map((s) => s.text.replace(/\s+/g, ' ').trim());
+  const tail = firstLi < 0 ? '' : segments.slice(firstLi).filter((s) => s.kind === 'inline').map((s) => s.text).join(' ');
+
+  const { nameEnd, nameBy } = findNameEnd(head, context.knownNames, lis.length > 0);
+  const name = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy).replace(/,$/, '').trim();
+  let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
+
+  const aliases: string[] = [];
+  const addressTexts: string[] = [];
+
+  // Alias sections can repeat: "a.k.a., the following two aliases: —A; and —B; f.k.a., —C."
+  while (ALIAS_MARKER_AT_START.test(rest)) {
+    const marker = ALIAS_MARKER_AT_START.exec(rest)!;
+    rest = rest.slice(marker[0].length).replace(/^\s*,?\s*/, '');
+    const announced = /^the\s+following\s+(\S+)\s+alias(?:es)?\s*:?\s*/i.exec(rest);
+    if (announced) rest = rest.slice(announced[0].length);
+    else rest = rest.replace(/^(?:the\s+following(?:\s+alias(?:es)?)?\s*:)\s*/i, '');
+    const parsed = readInlineAliases(rest, lis.length > 0);
+    aliases.push(...parsed.aliases);
+    rest = parsed.rest.replace(/^[,;]\s*/, '');
+  }
+  if (rest) addressTexts.push(rest);
+
+  for (const li of lis) {
+    const stripped = clean(li);
+    const fka = ALIAS_MARKER_AT_START.exec(stripped);
+    if (fka) {
+      const parsed = readInlineAliases(stripped.slice(fka[0].length).replace(/^\s*,?\s*/, ''), true);
+      aliases.push(...parsed.aliases);
+      if (parsed.rest) addressTexts.push(parsed.rest);
+    } else if (/^(?:—|--|–)/.test(stripped)) {
+      aliases.push(cleanItem(stripped));
+    } else if (stripped) {
+      addressTexts.push(stripped);
+    }
+  }
+  if (tail.trim()) addressTexts.push(clean(tail));
+
+  const addresses = addressTexts.flatMap(splitAddresses).filter((a) => a.length > 0);
+  return { name, aliases: aliases.filter((a) => a.length > 0), addresses, footnoteRefs, nameBy };
+}
+
+function stripFinalPeriodIfWholeCell(name: string, nameBy: ParsedEntityCell['nameBy']): string {
+  return nameBy === 'whole-cell' ? stripFinalPeriod(name) : name;
+}
+
+/** Where the name ends in the text before the first list item. */
+function findNameEnd(
+  head: string,
+  knownNames: ReadonlySet<string> | undefined,
+  hasListItems: boolean,
+): { nameEnd: number; nameBy: ParsedEntityCell['nameBy'] } {
+  const footnote = head.indexOf('\u0001');
+  const marker = ALIAS_MARKER.exec(head);
+  const markerAt = marker ? marker.index : -1;
+  const candidates = [footnote, markerAt].filter((i) => i > 0);
+  if (candidates.length > 0) return { nameEnd: Math.min(...candidates), nameBy: 'marker' };
+
+  const boundaries: number[] = [];
+  for (let i = head.indexOf(','); i >= 0; i = head.indexOf(',', i + 1)) boundaries.push(i);
+  const trimmedEnd = head.replace(/[.\s]+$/, '').length;
+  boundaries.push(trimmedEnd);
+
+  if (knownNames && knownNames.size > 0) {
+    let best = -1;
+    for (const b of boundaries) {
+      if (knownNames.has(normalizeName(head.slice(0, b)))) best = b;
+    }
+    if (best > 0) return { nameEnd: best, nameBy: 'known-name' };
+  }
+
+  for (const b of boundaries) {
+    if (b === trimmedEnd) break;
+    const after = head.slice(b + 1).trimStart();
+    if (LEGAL_FORM_AFTER_COMMA.test(after)) continue;
+    return { nameEnd: b, nameBy: 'comma-rule' };
+  }
+  return { nameEnd: hasListItems ? head.length : head.length, nameBy: 'whole-cell' };
+}
+
+/**
+ * Reads dash-introduced aliases from running text: "—A; and —B. 12 Main St, City." The last alias
+ * ends at the first sentence-ending period, which is where the address starts — unless list items
+ * follow, in which case the addresses are in them and the whole text is aliases.
+ */
+function readInlineAliases(text: string, listItemsFollow: boolean): { aliases: string[]; rest: string } {
+  const t = text.trim();
+  if (!t) return { aliases: [], rest: '' };
+  if (!/^(?:—|--|–)/.test(t)) {
+    // "a.k.a. Foo Ltd., 12 Main St" (no dashes): one alias, ended like a name.
+    const { nameEnd } = findNameEnd(t, undefined, listItemsFollow);
+    const alias = cleanItem(t.slice(0, nameEnd));
+    return { aliases: alias ? [alias] : [], rest: t.slice(nameEnd).replace(/^[,;.]\s*/, '') };
+  }
+  const items = t.split(ITEM_DASH).filter((s, i) => i > 0 || s.trim() !== '');
+  const aliases: string[] = [];
+  let rest = '';
+  items.forEach((item, i) => {
+    if (i < items.length - 1 || listItemsFollow) {
+      aliases.push(cleanItem(item));
+      return;
+    }
+    const split = aliasAddressSplit(item);
+    aliases.push(cleanItem(item.slice(0, split)));
+    rest = item.slice(split).trim();
+  });
+  return { aliases, rest };
+}
+
+/** Index in `item` where the address begins after the last alias ("Foo Co. 9F No. 38 …" → after "Co."). */
+function aliasAddressSplit(item: string): number {
+  for (const m of item.matchAll(/\.\s+(?=\S)/g)) {
+    const before = /(\S+)$/.exec(item.slice(0, m.index))?.[1] ?? '';
+    if (NO_SPLIT_BEFORE_PERIOD.test(before)) continue;
+    // An alias may itself continue after ", " ("Co., Ltd."), never after ". " — so this is the address.
+    return m.index + 1;
+  }
+  // No period: a semicolon list of aliases cannot be told from addresses, so treat as all alias.
+  return item.length;
+}
+
+/** "A; B; and C." → ["A", "B", "C"]. */
+export function splitAddresses(text: string): string[] {
+  return text
+    .split(/\s*;\s*(?:and\s+)?/i)
+    .map((a) => cleanItem(a))
+    .filter((a) => a.length > 0);
+}

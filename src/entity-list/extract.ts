@@ -1,0 +1,257 @@
+import { readDocuments, type FrDocument } from '../rule-xml/document.js';
+import { childrenOf, findAll, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
+import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-parse.js';
+import { canonicalDestination } from './destinations.js';
+import { parseEntityCell } from './entity-cell.js';
+import { normalizeName } from './identity.js';
+import { parseAmendatoryInstruction, type AmendatoryInstruction, type InstructionGroup } from './instructions.js';
+import { isEntityListTable, readEntityListTable, splitCitations, type TableRow } from './table.js';
+import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
+
+/**
+ * From a Federal Register document to its Entity List changes, entry by entry. Instructions say
+ * what happens (add, revise, remove, correct) under which destination; the table rows that follow
+ * say what the entries read. Each row takes its action from the instruction that introduces it;
+ * removals exist only in the instructions. Every disagreement between the two (a count that does
+ * not match, a row no instruction introduces, a named entry with no row) is a warning in the
+ * output, never a silent drop.
+ */
+
+export interface ExtractOptions extends ParseOptions {
+  /** Public inspection copies: changes are marked provisional. */
+  provisional?: boolean;
+  /** Used when a document has no FRDOC line. */
+  fallbackDocumentNumber?: string;
+}
+
+export function extractFromXml(xml: string | Uint8Array, options: ExtractOptions = {}): DocumentExtraction[] {
+  const parsed = parseFederalRegisterXml(xml, options);
+  return readDocuments(parsed.root, parsed.rootTag, { fallbackDocumentNumber: options.fallbackDocumentNumber }).map(
+    (doc) => extractDocument(doc, options),
+  );
+}
+
+interface PlacedGroup extends InstructionGroup {
+  instruction: AmendatoryInstruction;
+  /** Names not yet matched to a row (revise/add/correct) — by normalised name. */
+  unmatched: Map<string, string>;
+  assigned: number;
+}
+
+export function extractDocument(doc: FrDocument, options: { provisional?: boolean } = {}): DocumentExtraction {
+  const warnings: ExtractionWarning[] = [];
+  const groups: PlacedGroup[] = [];
+  const rows: Array<TableRow & { footnotes: Map<string, string> }> = [];
+  let sawSupplement4 = false;
+
+  for (const rt of doc.regtexts) {
+    if (!isPart744(rt.part, rt.title)) continue;
+    const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
+    const tableCountries = new Set<string>();
+    for (const item of rt.items) {
+      if (item.kind === 'table' && isEntityListTable(item.node)) {
+        for (const row of readEntityListTable(item.node, where).rows) if (row.country) tableCountries.add(row.country);
+      }
+    }
+    let inSupplement4 = false;
+    for (const item of rt.items) {
+      if (item.kind === 'amdpar') {
+        const instruction = parseAmendatoryInstruction(item.text, tableCountries);
+        if (instruction.namesSupplement4) inSupplement4 = true;
+        else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label))) inSupplement4 = false;
+        if (!inSupplement4) continue;
+        sawSupplement4 = true;
+        if (instruction.groups.length === 0 && looksLikeChange(instruction.text)) {
+          warnings.push({
+            code: 'UNPARSED_INSTRUCTION',
+            message: `${where}, AMDPAR ${instruction.label ?? ''}: could not read an action and destination from ${JSON.stringify(instruction.text.slice(0, 160))}`,
+            context: { regtext: rt.index, label: instruction.label },
+          });
+        }
+        for (const g of instruction.groups) {
+          groups.push({
+            ...g,
+            instruction,
+            unmatched: new Map(g.names.map((n) => [normalizeName(n), n])),
+            assigned: 0,
+          });
+        }
+      } else if (item.kind === 'table' && (isEntityListTable(item.node) || (inSupplement4 && looksLikeFiveColumns(item.node)))) {
+        const table = readEntityListTable(item.node, where);
+        warnings.push(...table.warnings);
+        for (const row of table.rows) rows.push({ ...row, footnotes: table.footnotes });
+        if (isEntityListTable(item.node)) sawSupplement4 = true;
+      }
+    }
+  }
+
+  const changes: EntryChange[] = [];
+  if (groups.length > 0 || rows.length > 0) {
+    const knownNames = documentNames(doc, groups);
+    const printedCountry = new Map<string, string>();
+    for (const row of rows) if (row.country) printedCountry.set(canonicalDestination(row.country), row.country);
+
+    for (const row of rows) changes.push(rowToChange(row, groups, knownNames, warnings, doc));
+
+    for (const g of groups) {
+      if (g.action === 'remove') {
+        for (const name of g.names) {
+          const country = g.country ? (printedCountry.get(g.country) ?? g.country) : undefined;
+          if (!country) {
+            warnings.push({
+              code: 'UNPARSED_INSTRUCTION',
+              message: `FR doc ${doc.meta.documentNumber}: removal of ${JSON.stringify(name)} names no destination`,
+              context: { name },
+            });
+          }
+          changes.push(withCorrection({ action: 'remove', country: country ?? '', entry: { name } }, g));
+        }
+        if (g.count !== undefined && g.count > g.names.length) {
+          warnings.push({
+            code: 'COUNT_MISMATCH',
+            message: `FR doc ${doc.meta.documentNumber}: removal under ${g.countryText ?? g.country ?? '?'} announces ${g.count} entr${g.count === 1 ? 'y' : 'ies'} but names ${g.names.length}`,
+            context: { country: g.country, announced: g.count, named: g.names.length },
+          });
+        }
+        continue;
+      }
+      for (const name of g.unmatched.values()) {
+        warnings.push({
+          code: 'INSTRUCTION_WITHOUT_ROW',
+          message: `FR doc ${doc.meta.documentNumber}: the instruction ${g.action === 'add' ? 'adds' : g.action === 'revise' ? 'revises' : 'corrects'} ${JSON.stringify(name)} under ${g.countryText ?? g.country ?? '?'} but no table row gives that entry`,
+          context: { action: g.action, country: g.country, name },
+        });
+      }
+      if (g.count !== undefined && g.assigned !== g.count && g.unmatched.size === 0) {
+        warnings.push({
+          code: 'COUNT_MISMATCH',
+          message: `FR doc ${doc.meta.documentNumber}: the instruction announces ${g.count} entr${g.count === 1 ? 'y' : 'ies'} to ${verb(g.action)} under ${g.countryText ?? g.country ?? '?'}, the table gives ${g.assigned}`,
+          context: { action: g.action, country: g.country, announced: g.count, rows: g.assigned },
+        });
+      }
+    }
+  }
+
+  if (options.provisional) for (const c of changes) c.provisional = true;
+  return {
+    documentNumber: doc.meta.documentNumber,
+    isEntityListChange: changes.length > 0 || (sawSupplement4 && groups.length > 0),
+    changes,
+    warnings,
+    document: doc.meta,
+  };
+}
+
+function verb(action: string): string {
+  return action === 'add' ? 'add' : action === 'revise' ? 'revise' : action === 'correct' ? 'correct' : 'remove';
+}
+
+function isPart744(part: string | undefined, title: string | undefined): boolean {
+  if (part === undefined) return title === undefined || title === '15';
+  return /\b744\b/.test(part) && (title === undefined || title === '15');
+}
+
+function looksLikeChange(text: string): boolean {
+  return /\b(?:add|revis|remov|correct)/i.test(text) && !/read\s+as\s+follows:?\s*$/i.test(text.replace(/^.*?(?:additions|revisions|corrections)/i, ''));
+}
+
+function looksLikeFiveColumns(table: XmlNode): boolean {
+  const row = findAll(table, new Set(['ROW']))[0];
+  return row !== undefined && childrenOf(row).filter((c) => tagOf(c) === 'ENT').length === 5;
+}
+
+/**
+ * Names the document itself gives for its entries: quoted names in the instructions, and the
+ * lists in the supplementary information ("China: Aksu District Public Security Bureau; …").
+ * They tell where a name ends in a cell like "Foo Trading, Ltd., Room 5, …".
+ */
+function documentNames(doc: FrDocument, groups: PlacedGroup[]): Set<string> {
+  const names = new Set<string>();
+  for (const g of groups) for (const n of g.names) names.add(normalizeName(n));
+  for (const supl of findAll(doc.element, new Set(['SUPLINF']))) {
+    for (const child of childrenOf(supl)) {
+      const tag = tagOf(child);
+      if (tag !== 'P' && tag !== 'FP') continue;
+      const text = textContent(child);
+      if (text.length > 20_000) continue;
+      for (const piece of text.split(/\s*[;:]\s*|\.\s+(?=[A-Z])/)) {
+        const item = piece.replace(/^(?:and|or)\s+/i, '').replace(/\.$/, '').trim();
+        if (item.length >= 2 && item.length <= 200) names.add(normalizeName(item));
+      }
+    }
+  }
+  return names;
+}
+
+function rowToChange(
+  row: TableRow & { footnotes: Map<string, string> },
+  groups: PlacedGroup[],
+  knownNames: Set<string>,
+  warnings: ExtractionWarning[],
+  doc: FrDocument,
+): EntryChange {
+  const canon = canonicalDestination(row.country);
+  const forCountry = groups.filter((g) => g.action !== 'remove' && (g.country === canon || g.country === undefined));
+  const cell = parseEntityCell(row.entity, { knownNames });
+  const key = normalizeName(cell.name);
+
+  // 1. The instruction names this entry.
+  let group = forCountry.find((g) => g.unmatched.has(key));
+  let previousName: string | undefined;
+  if (group) group.unmatched.delete(key);
+  // 2. An instruction for this destination announces entries without naming them ("eight entities").
+  group ??= forCountry.find((g) => g.names.length === 0 && (g.count === undefined || g.assigned < g.count));
+  group ??= forCountry.find((g) => g.names.length === 0);
+  // 3. A revision whose row prints a new name: pair it with the instruction's unmatched name.
+  if (!group) {
+    group = forCountry.find((g) => (g.action === 'revise' || g.action === 'correct') && g.unmatched.size > 0);
+    if (group) {
+      const [k, original] = group.unmatched.entries().next().value as [string, string];
+      group.unmatched.delete(k);
+      previousName = original;
+      warnings.push({
+        code: 'AMBIGUOUS_NAME',
+        message: `FR doc ${doc.meta.documentNumber}, table row ${row.row}: the row for ${JSON.stringify(cell.name)} under ${row.country} matches no name in the instructions; read as the ${group.action === 'correct' ? 'correction' : 'revision'} of ${JSON.stringify(original)}`,
+        context: { row: row.row, name: cell.name, previousName: original },
+      });
+    }
+  }
+  const allNonRemove = groups.filter((g) => g.action !== 'remove');
+  if (!group && allNonRemove.length > 0 && new Set(allNonRemove.map((g) => g.action)).size === 1) {
+    group = allNonRemove[0];
+  }
+  let action: EntryChange['action'];
+  if (group) {
+    group.assigned++;
+    action = group.action;
+  } else {
+    action = 'add';
+    warnings.push({
+      code: 'ROW_WITHOUT_INSTRUCTION',
+      message: `FR doc ${doc.meta.documentNumber}, table row ${row.row}: no instruction introduces ${JSON.stringify(cell.name)} under ${row.country}; read as an addition`,
+      context: { row: row.row, name: cell.name, country: row.country },
+    });
+  }
+
+  const refs = [...cell.footnoteRefs, ...row.footnoteRefs];
+  const entry: Entry = {
+    name: cell.name,
+    aliases: cell.aliases,
+    addresses: cell.addresses,
+    licenseRequirement: row.licenseRequirement,
+    licenseReviewPolicy: row.licenseReviewPolicy,
+    federalRegisterCitations: splitCitations(row.citationsText),
+  };
+  const footnotes = refs.map((r) => row.footnotes.get(r)).filter((t): t is string => t !== undefined);
+  if (footnotes.length > 0) entry.footnotes = [...new Set(footnotes)];
+  const change: EntryChange = { action, country: row.country, entry };
+  if (previousName !== undefined) change.previousName = previousName;
+  return group ? withCorrection(change, group) : change;
+}
+
+function withCorrection(change: EntryChange, group: PlacedGroup): EntryChange {
+  const { correctsDocument, correctsCitation, isCorrection } = group.instruction;
+  if (isCorrection && correctsDocument) change.correctsDocument = correctsDocument;
+  if (isCorrection && correctsCitation) change.correctsCitation = correctsCitation;
+  return change;
+}

@@ -1,0 +1,293 @@
+import type { ChangeAction } from './types.js';
+import { canonicalDestination, matchDestinationAt } from './destinations.js';
+import { NUMBER_WORD, parseCount } from './numbers.js';
+
+/**
+ * Amendatory instructions (AMDPAR) that change Supplement No. 4 to part 744, read into
+ * (action, destination, names, count) groups. BIS has worded them many ways over the years:
+ *
+ *   "Supplement No. 4 to part 744 is amended by adding under Russia, in alphabetical order,
+ *    eight entities to read as follows:"
+ *   "j. By revising under Iran, one entity, "Bahman Ghandi"; and"
+ *   "… is amended by removing under Malaysia, one entity, "X"; under the United Kingdom, one
+ *    entity, "Y"; and under China, one entity, "Z"."
+ *   "b. Under CHINA, PEOPLE'S REPUBLIC OF, adding in alphabetical order entries for "A" and "B";"
+ *   "In supplement no. 4 to part 744, under PAKISTAN, the entry for "X", published at 85 FR
+ *    37648 on June 5, 2020, is corrected to read as follows:"
+ *
+ * Rather than one pattern per wording, the text is read as a stream of tokens (verbs,
+ * "under <destination>", counts, quoted names) and a small state machine groups them. That is
+ * what lets unseen combinations ("adding … and revising …", names before or after the verb,
+ * several destinations per clause) parse without new code.
+ */
+
+export interface InstructionGroup {
+  action: ChangeAction;
+  /** Canonical destination, when the instruction names one. */
+  country?: string;
+  /** The destination as the instruction writes it. */
+  countryText?: string;
+  /** Entry names in quotes, in order. */
+  names: string[];
+  /** "twenty-eight entities", "an entry": the number the instruction announces. */
+  count?: number;
+}
+
+export interface AmendatoryInstruction {
+  /** The AMDPAR's text (whitespace collapsed). */
+  text: string;
+  /** "2", "a"… when the paragraph is numbered or lettered. */
+  label?: string;
+  /** The paragraph names Supplement No. 4 to part 744 (it opens or is an Entity List amendment). */
+  namesSupplement4: boolean;
+  /** The paragraph names another provision ("Section 744.21 is amended…"): it closes an Entity List run. */
+  namesOtherProvision: boolean;
+  /** The paragraph corrects an earlier rule. */
+  isCorrection: boolean;
+  correctsDocument?: string;
+  correctsCitation?: string;
+  groups: InstructionGroup[];
+}
+
+const SUPPLEMENT_4 =
+  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?:\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*744)?|\bentity\s+list\b/i;
+const OTHER_PROVISION =
+  /^(?:\S+\s+)?(?:(?:in\s+)?§+\s*\d|sections?\s+\d|(?:the\s+)?authority\s+citation|part\s+\d+\s+is|supplement\s+no\.?\s*(?:[1-35-9]|\d{2,})\b)/i;
+
+type Token =
+  | { kind: 'verb'; action: ChangeAction | 'corrected'; at: number }
+  | { kind: 'under'; country: string; text: string; at: number }
+  | { kind: 'count'; count?: number; at: number }
+  | { kind: 'name'; name: string; at: number }
+  | { kind: 'break'; at: number };
+
+const VERBS: Array<[RegExp, ChangeAction | 'corrected']> = [
+  [/\b(?:adding|add|adds|added)\b/gi, 'add'],
+  [/\b(?:revising|revise|revises|revised|amending\s+the\s+entr(?:y|ies))\b/gi, 'revise'],
+  [/\b(?:removing|remove|removes|removed|deleting|delete)\b/gi, 'remove'],
+  [/\b(?:correcting|correct|corrects|corrected)\b/gi, 'corrected'],
+];
+
+const ENTRY_NOUN = '(?:new\\s+|additional\\s+|separate\\s+)?(?:entit(?:y|ies)|entr(?:y|ies)|persons?|individuals?|companies|company|organizations?|parties|party)';
+const COUNT = new RegExp(
+  `\\b(?:(the\\s+following\\s+)?(${NUMBER_WORD.source})(?:\\s*\\(\\d+\\))?\\s+${ENTRY_NOUN}|(the|these|those)\\s+(?:${ENTRY_NOUN})|(entit(?:y|ies)|entr(?:y|ies))\\s+for)\\b`,
+  'gi',
+);
+
+/** Reads one AMDPAR. Pure. `knownDestinations` adds spellings seen in the document's table. */
+export function parseAmendatoryInstruction(rawText: string, knownDestinations: Iterable<string> = []): AmendatoryInstruction {
+  const text = rawText.replace(/\s+/g, ' ').trim();
+  const { masked, names } = maskQuotedNames(text);
+  const label = /^\(?([0-9]{1,3}|[a-z]{1,2}|[ivxlc]{1,5})[.)]\s/.exec(masked)?.[1];
+  const body = label ? masked.replace(/^\(?[0-9a-z]{1,5}[.)]\s+/, '') : masked;
+
+  const isCorrection = /\bcorrect(?:ed|ing|ion|s)?\b/i.test(body) && !/\bincorrect/i.test(body);
+  const correctsDocument = /\bFR\s+Doc\.?\s*(?:No\.?\s*)?([A-Z]?\d{2,4}\s*[-–—]\s*\d{1,6})/i
+    .exec(body)?.[1]
+    ?.replace(/\s+/g, '')
+    .replace(/[–—]/g, '-');
+  const correctsCitation = isCorrection ? /\b(\d{1,3})\s*FR\s*(\d{1,6})\b/.exec(body)?.slice(1, 3).join(' FR ') : undefined;
+
+  const tokens = tokenize(body, names, [...knownDestinations]);
+  const groups = groupTokens(tokens, isCorrection);
+  const namesSupplement4 = SUPPLEMENT_4.test(body);
+  return {
+    text,
+    label,
+    namesSupplement4,
+    namesOtherProvision: !namesSupplement4 && OTHER_PROVISION.test(body),
+    isCorrection,
+    correctsDocument,
+    correctsCitation,
+    groups,
+  };
+}
+
+const NAME_MARK = '\u0000';
+
+/**
+ * Replaces each top-level quoted name with a placeholder, so that commas and semicolons inside
+ * names ("Longtek Company, Ltd.") never split clauses. Handles curly and straight quotes and one
+ * level of quotes inside a name ("JSC "Kronstadt"").
+ */
+export function maskQuotedNames(text: string): { masked: string; names: string[] } {
+  const names: string[] = [];
+  let out = '';
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const isQuote = ch === '"' || ch === '\u201C' || ch === '\u201D' || ch === '\u201E' || ch === '\u201F';
+    if (!isQuote) {
+      if (depth === 0) out += ch;
+      continue;
+    }
+    const prev = i > 0 ? text[i - 1]! : ' ';
+    const next = i + 1 < text.length ? text[i + 1]! : ' ';
+    const canOpen = ch !== '\u201D' && (/[\s([{—–-]/.test(prev) || i === 0 || depth > 0) && /\S/.test(next);
+    const canClose = ch !== '\u201C' && ch !== '\u201E' && /\S/.test(prev) && (/[\s,;:.)\]}]/.test(next) || i === text.length - 1);
+    if (depth > 0 && canClose && (!canOpen || /[\s,;:.)\]}]/.test(next))) {
+      depth--;
+      if (depth === 0) {
+        names.push(cleanQuotedName(text.slice(start, i)));
+        out += `${NAME_MARK}${names.length - 1}${NAME_MARK}`;
+      }
+    } else if (canOpen) {
+      if (depth === 0) start = i + 1;
+      depth++;
+    } else if (depth === 0) {
+      out += ch;
+    }
+  }
+  if (depth > 0) {
+    // An unbalanced quote: keep the text rather than swallow the rest of the instruction.
+    out += text.slice(start - 1);
+  }
+  return { masked: out, names };
+}
+
+function cleanQuotedName(name: string): string {
+  // American punctuation puts the list comma inside the quotes: "A," "B," and "C."
+  return name.replace(/\s+/g, ' ').replace(/,\s*$/, '').trim();
+}
+
+function tokenize(body: string, names: string[], knownDestinations: string[]): Token[] {
+  const tokens: Token[] = [];
+  for (const [re, action] of VERBS) {
+    for (const m of body.matchAll(re)) tokens.push({ kind: 'verb', action, at: m.index });
+  }
+  for (const m of body.matchAll(/\bunder\s+(?:the\s+)?(?:destination\s+(?:of\s+)?)?(?:the\s+)?/gi)) {
+    const at = m.index + m[0].length;
+    const known = matchDestinationAt(body, at, knownDestinations);
+    if (known) {
+      tokens.push({ kind: 'under', country: known.canonical, text: body.slice(at, at + known.length), at: m.index });
+      continue;
+    }
+    // A destination new to the list: read up to the clause's next landmark.
+    const rest = body.slice(at);
+    const end = rest.search(
+      /,\s*(?:in\s+alphabetical|adding|revising|removing|correcting|the\s+entr|an?\s+entr|entries|one\b|two\b|three\b|\d)|\s+(?:the\s+entr|an?\s+entr|entries|in\s+alphabetical|to\s+read|is\s+|are\s+)|[;:]|\.(?:\s|$)|\u0000|$/i,
+    );
+    const raw = rest.slice(0, end).trim();
+    if (raw && raw.length <= 60 && /^[A-Z]/i.test(raw) && !/^(?:this|that|which|the\s+entity\s+list)\b/i.test(raw)) {
+      tokens.push({ kind: 'under', country: canonicalDestination(raw), text: raw, at: m.index });
+    }
+  }
+  for (const m of body.matchAll(COUNT)) {
+    const n = m[2] !== undefined ? parseCount(m[2]) : undefined;
+    tokens.push({ kind: 'count', count: m[3] && /entry|entity/i.test(m[0]) && !/entries|entities/i.test(m[0]) ? 1 : n, at: m.index });
+  }
+  for (const m of body.matchAll(/\u0000(\d+)\u0000/g)) {
+    const preceding = body.slice(Math.max(0, m.index - 40), m.index);
+    // Quoted words and phrases being struck or inserted are not entry names.
+    if (/\b(?:words?|phrases?|text|sentences?|terms?|references?|heading|footnote|citation)\s*$/i.test(preceding)) continue;
+    tokens.push({ kind: 'name', name: names[Number(m[1])]!, at: m.index });
+  }
+  for (const m of body.matchAll(/;/g)) tokens.push({ kind: 'break', at: m.index });
+  return tokens.sort((a, b) => a.at - b.at);
+}
+
+interface Building {
+  action?: ChangeAction;
+  country?: string;
+  countryText?: string;
+  names: string[];
+  count?: number;
+}
+
+/**
+ * Groups tokens. "under X" opens a group for the current action; a verb gives a pending group
+ * its action or, if the group already has one, opens a new group for the same destination.
+ * Names and counts attach to the open group.
+ */
+function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[] {
+  const groups: Building[] = [];
+  let action: ChangeAction | undefined;
+  let country: { canonical: string; text: string } | undefined;
+  let open: Building | undefined;
+  let trailingDestination = false;
+  let sawCorrected = false;
+
+  const openGroup = (): Building => {
+    const g: Building = { action, country: country?.canonical, countryText: country?.text, names: [] };
+    groups.push(g);
+    open = g;
+    return g;
+  };
+
+  for (const t of tokens) {
+    switch (t.kind) {
+      case 'verb': {
+        if (t.action === 'corrected') {
+          sawCorrected = true;
+          if (open && open.action === undefined) open.action = 'correct';
+          break;
+        }
+        action = t.action;
+        if (open && open.action === undefined) open.action = action;
+        else if (open && open.action !== action && (open.names.length > 0 || open.count !== undefined)) open = undefined;
+        else if (open && open.action !== action) open.action = action;
+        break;
+      }
+      case 'under': {
+        if (open && open.country === undefined && open.names.length > 0) {
+          // "revising the entry for "X" under China": the destination follows the names.
+          open.country = t.country;
+          open.countryText = t.text;
+          open = undefined;
+          trailingDestination = true;
+          country = undefined;
+          break;
+        }
+        country = { canonical: t.country, text: t.text };
+        openGroup();
+        break;
+      }
+      case 'count': {
+        const g = open ?? openGroup();
+        if (g.count === undefined && t.count !== undefined) g.count = t.count;
+        else if (g.count !== undefined && t.count !== undefined && g.names.length > 0) {
+          openGroup().count = t.count;
+        }
+        break;
+      }
+      case 'name': {
+        const g = open ?? (trailingDestination ? openGroup() : openGroup());
+        g.names.push(t.name);
+        break;
+      }
+      case 'break':
+        if (trailingDestination) open = undefined;
+        break;
+    }
+  }
+
+  const result: InstructionGroup[] = [];
+  for (const g of groups) {
+    let act = g.action ?? action ?? (sawCorrected ? 'correct' : undefined);
+    if (act === undefined) continue;
+    if (isCorrection && act === 'revise') act = 'correct';
+    if (g.names.length === 0 && g.count === undefined && g.country === undefined) continue;
+    const group: InstructionGroup = { action: act, names: g.names };
+    if (g.country !== undefined) group.country = g.country;
+    if (g.countryText !== undefined) group.countryText = g.countryText;
+    if (g.count !== undefined) group.count = g.count;
+    else if (g.names.length > 0) group.count = g.names.length;
+    result.push(group);
+  }
+  return mergeAdjacent(result);
+}
+
+/** "under X, one entity, "A"" yields count then name in one group; keep groups minimal. */
+function mergeAdjacent(groups: InstructionGroup[]): InstructionGroup[] {
+  const out: InstructionGroup[] = [];
+  for (const g of groups) {
+    const last = out[out.length - 1];
+    if (last && last.action === g.action && last.country === g.country && last.names.length === 0 && g.names.length > 0 && last.count === g.count) {
+      last.names = g.names;
+      continue;
+    }
+    out.push(g);
+  }
+  return out;
+}
