@@ -5,7 +5,10 @@ import { processIO, type CommandIO } from './commands/io.js';
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  extract: { run: extractCommand, summary: 'extract FILE.xml...   Entity List changes in FR rule XML, as JSON Lines' },
+  extract: {
+    run: extractCommand,
+    summary: 'extract FILE.xml...   Entity List changes in FR rule XML, as JSON Lines',
+  },
 };
 
 function usage(): string {
@@ -36,7 +39,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`fedreg-watch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fedreg-watch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { extractFromXml } from '../entity-list/extract.js';
 import { isAppError } from '../errors.js';
+import { readXmlFile } from '../rule-xml/read-file.js';
 import type { CommandIO } from './io.js';
 
 /**
@@ -19,7 +19,7 @@ export async function extractCommand(argv: string[], io: CommandIO): Promise<num
   let failed = 0;
   for (const file of files) {
     try {
-      const bytes = await readFile(file);
+      const bytes = await readXmlFile(file);
       const fallback = /^\d{4}-\d+/.test(basename(file)) ? basename(file).replace(/\.xml$/i, '') : undefined;
       for (const doc of extractFromXml(bytes, { source: file, fallbackDocumentNumber: fallback })) {
         io.stdout.write(JSON.stringify(doc, null, pretty ? 2 : undefined) + '\n');
@@ -28,7 +28,6 @@ export async function extractCommand(argv: string[], io: CommandIO): Promise<num
     } catch (err) {
       failed++;
       if (isAppError(err)) io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') io.stderr.write(`error [INPUT_INVALID]: ${file}: no such file\n`);
       else throw err;
     }
   }

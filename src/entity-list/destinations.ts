@@ -33,7 +33,13 @@ const DESTINATIONS: Record<string, string[]> = {
   CAMBODIA: [],
   CANADA: [],
   CHILE: [],
-  "CHINA, PEOPLE'S REPUBLIC OF": ['China', "People's Republic of China", 'PRC', 'P.R.C.', "China (People's Republic of)"],
+  "CHINA, PEOPLE'S REPUBLIC OF": [
+    'China',
+    "People's Republic of China",
+    'PRC',
+    'P.R.C.',
+    "China (People's Republic of)",
+  ],
   COLOMBIA: [],
   'CONGO, DEMOCRATIC REPUBLIC OF THE': ['Democratic Republic of the Congo', 'DRC'],
   'COSTA RICA': [],
@@ -71,7 +77,12 @@ const DESTINATIONS: Record<string, string[]> = {
   JORDAN: [],
   KAZAKHSTAN: [],
   KENYA: [],
-  'KOREA, NORTH': ['North Korea', "Democratic People's Republic of Korea", 'DPRK', "Korea, Democratic People's Republic of"],
+  'KOREA, NORTH': [
+    'North Korea',
+    "Democratic People's Republic of Korea",
+    'DPRK',
+    "Korea, Democratic People's Republic of",
+  ],
   'SOUTH KOREA': ['Korea, South', 'Republic of Korea', 'Korea, Republic of', 'ROK'],
   KUWAIT: [],
   KYRGYZSTAN: [],
@@ -132,7 +143,13 @@ const DESTINATIONS: Record<string, string[]> = {
   UGANDA: [],
   UKRAINE: [],
   'UNITED ARAB EMIRATES': ['U.A.E.', 'UAE', 'the U.A.E.'],
-  'UNITED KINGDOM': ['U.K.', 'UK', 'Great Britain', 'Britain', 'United Kingdom of Great Britain and Northern Ireland'],
+  'UNITED KINGDOM': [
+    'U.K.',
+    'UK',
+    'Great Britain',
+    'Britain',
+    'United Kingdom of Great Britain and Northern Ireland',
+  ],
   'UNITED STATES': ['U.S.', 'United States of America'],
   URUGUAY: [],
   UZBEKISTAN: [],
@@ -186,7 +203,11 @@ export interface DestinationMatch {
  * The longest known destination spelled at `index` in `text` (case-insensitive), ending at a
  * word boundary. `extra` adds spellings seen in the same document (the table's country cells).
  */
-export function matchDestinationAt(text: string, index: number, extra: Iterable<string> = []): DestinationMatch | undefined {
+export function matchDestinationAt(
+  text: string,
+  index: number,
+  extra: Iterable<string> = [],
+): DestinationMatch | undefined {
   const window = fold(text.slice(index, index + 96));
   const candidates = [...[...extra].map((s) => fold(s)), ...SPELLINGS];
   let best: DestinationMatch | undefined;

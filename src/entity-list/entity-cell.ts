@@ -9,7 +9,7 @@ import { normalizeName } from './identity.js';
 
 export interface CellSegment {
   kind: 'inline' | 'li';
-  /** Text with footnote marks as `\u0001<mark>\u0001` so their position is known. */
+  /** Text with footnote marks as `\uE001<mark>\uE001` so their position is known. */
   text: string;
 }
 
@@ -23,7 +23,7 @@ export interface ParsedEntityCell {
   nameBy: 'marker' | 'known-name' | 'comma-rule' | 'whole-cell';
 }
 
-const FOOTNOTE = /\u0001([^\u0001]*)\u0001/g;
+const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
   /,?\s*\(?\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)/i;
 const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
@@ -38,19 +38,93 @@ const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
 const LEGAL_FORM_AFTER_COMMA = new RegExp(
   '^(?:' +
     [
-      'co\\.?,?\\s*ltd', 'ltd', 'limited', 'l\\.?l\\.?c', 'llp', 'l\\.?p', 'inc', 'incorporated', 'co', 'corp', 'corporation',
-      'company', 'plc', 'p\\.?l\\.?c', 'jsc', 'ojsc', 'pjsc', 'cjsc', 'oao', 'zao', 'ooo', 'ao', 'pao', 'tov', 'too', 'dp', 'fgup', 'nii',
-      's\\.?a\\.?s', 's\\.?a\\.?r\\.?l', 'sarl', 's\\.?a', 'sa', 's\\.?l', 's\\.?r\\.?l', 'srl', 's\\.?p\\.?a', 'spa', 'gmbh', 'ag', 'kg', 'se',
-      'b\\.?v', 'bv', 'n\\.?v', 'nv', 'pvt', 'pty', 'sdn\\.?\\s*bhd', 'bhd', 'fze', 'fzco', 'fz[\\s-]?llc', 'dmcc', 'ltda', 'cia',
-      'a\\.?s', 'a\\.?ş', 'kft', 'sp\\.?\\s*z\\s*o\\.?\\s*o', 'oy', 'ab', 'as', 'aps', 'k\\.?k', 'jr', 'sr', 'ii', 'iii', 'iv', 'esq',
-      'the', 'et\\s+al', 'ulc', 'lda', 'sae', 'pte', 'tic', 'san',
+      'co\\.?,?\\s*ltd',
+      'ltd',
+      'limited',
+      'l\\.?l\\.?c',
+      'llp',
+      'l\\.?p',
+      'inc',
+      'incorporated',
+      'co',
+      'corp',
+      'corporation',
+      'company',
+      'plc',
+      'p\\.?l\\.?c',
+      'jsc',
+      'ojsc',
+      'pjsc',
+      'cjsc',
+      'oao',
+      'zao',
+      'ooo',
+      'ao',
+      'pao',
+      'tov',
+      'too',
+      'dp',
+      'fgup',
+      'nii',
+      's\\.?a\\.?s',
+      's\\.?a\\.?r\\.?l',
+      'sarl',
+      's\\.?a',
+      'sa',
+      's\\.?l',
+      's\\.?r\\.?l',
+      'srl',
+      's\\.?p\\.?a',
+      'spa',
+      'gmbh',
+      'ag',
+      'kg',
+      'se',
+      'b\\.?v',
+      'bv',
+      'n\\.?v',
+      'nv',
+      'pvt',
+      'pty',
+      'sdn\\.?\\s*bhd',
+      'bhd',
+      'fze',
+      'fzco',
+      'fz[\\s-]?llc',
+      'dmcc',
+      'ltda',
+      'cia',
+      'a\\.?s',
+      'a\\.?ş',
+      'kft',
+      'sp\\.?\\s*z\\s*o\\.?\\s*o',
+      'oy',
+      'ab',
+      'as',
+      'aps',
+      'k\\.?k',
+      'jr',
+      'sr',
+      'ii',
+      'iii',
+      'iv',
+      'esq',
+      'the',
+      'et\\s+al',
+      'ulc',
+      'lda',
+      'sae',
+      'pte',
+      'tic',
+      'san',
     ].join('|') +
-    ')\\.?(?=$|[\\s,.;:)\\u0001]|\\s*\\()',
+    ')\\.?(?=$|[\\s,.;:)\\uE001]|\\s*\\()',
   'i',
 );
 
 /** Abbreviations after which ". " does not end an alias (initials, "No. 11", "St. Petersburg"). */
-const NO_SPLIT_BEFORE_PERIOD = /^(?:[\p{L}](?:\.[\p{L}])*|No|Nos|St|Mt|Dr|Mr|Mrs|Ms|Gen|Prof|Col|Lt|Maj|Capt|vs|Ste|Sq|Blvd|Av)$/u;
+const NO_SPLIT_BEFORE_PERIOD =
+  /^(?:[\p{L}](?:\.[\p{L}])*|No|Nos|St|Mt|Dr|Mr|Mrs|Ms|Gen|Prof|Col|Lt|Maj|Capt|vs|Ste|Sq|Blvd|Av)$/u;
 
 /** Abbreviations whose final period belongs to the word, not to the cell's punctuation. */
 const KEEPS_PERIOD =
@@ -71,7 +145,10 @@ function cleanItem(text: string): string {
   let t = clean(text)
     .replace(/^(?:—|--|–|-)\s*/, '')
     .replace(/^and\s+/i, '');
-  t = t.replace(/\s*;\s*(?:and)?\s*$/i, '').replace(/\s*,\s*(?:and)?\s*$/i, '').replace(/\s+and$/i, '');
+  t = t
+    .replace(/\s*;\s*(?:and)?\s*$/i, '')
+    .replace(/\s*,\s*(?:and)?\s*$/i, '')
+    .replace(/\s+and$/i, '');
   return stripFinalPeriod(t).replace(/[;,]$/, '').trim();
 }
 
@@ -92,10 +169,19 @@ export function parseEntityCell(segments: CellSegment[], context: CellContext = 
     .replace(/\s+/g, ' ')
     .trim();
   const lis = segments.filter((s) => s.kind === 'li').map((s) => s.text.replace(/\s+/g, ' ').trim());
-  const tail = firstLi < 0 ? '' : segments.slice(firstLi).filter((s) => s.kind === 'inline').map((s) => s.text).join(' ');
+  const tail =
+    firstLi < 0
+      ? ''
+      : segments
+          .slice(firstLi)
+          .filter((s) => s.kind === 'inline')
+          .map((s) => s.text)
+          .join(' ');
 
   const { nameEnd, nameBy } = findNameEnd(head, context.knownNames, lis.length > 0);
-  const name = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy).replace(/,$/, '').trim();
+  const name = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy)
+    .replace(/,$/, '')
+    .trim();
   let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
 
   const aliases: string[] = [];
@@ -143,7 +229,7 @@ function findNameEnd(
   knownNames: ReadonlySet<string> | undefined,
   hasListItems: boolean,
 ): { nameEnd: number; nameBy: ParsedEntityCell['nameBy'] } {
-  const footnote = head.indexOf('\u0001');
+  const footnote = head.indexOf('\uE001');
   const marker = ALIAS_MARKER.exec(head);
   const markerAt = marker ? marker.index : -1;
   const candidates = [footnote, markerAt].filter((i) => i > 0);
@@ -159,7 +245,14 @@ function findNameEnd(
     for (const b of boundaries) {
       if (knownNames.has(normalizeName(head.slice(0, b)))) best = b;
     }
-    if (best > 0) return { nameEnd: best, nameBy: 'known-name' };
+    if (best > 0) {
+      // A document may quote the short form ("Gazprom") of a name printed with its company form.
+      for (const b of boundaries) {
+        if (b > best && b !== trimmedEnd && LEGAL_FORM_AFTER_COMMA.test(head.slice(best + 1).trimStart()))
+          best = b;
+      }
+      return { nameEnd: best, nameBy: 'known-name' };
+    }
   }
 
   for (const b of boundaries) {
@@ -205,6 +298,8 @@ function aliasAddressSplit(item: string): number {
   for (const m of item.matchAll(/\.\s+(?=\S)/g)) {
     const before = /(\S+)$/.exec(item.slice(0, m.index))?.[1] ?? '';
     if (NO_SPLIT_BEFORE_PERIOD.test(before)) continue;
+    // "Co. Ltd." and the like continue the alias.
+    if (LEGAL_FORM_AFTER_COMMA.test(item.slice(m.index + m[0].length))) continue;
     // An alias may itself continue after ", " ("Co., Ltd."), never after ". " — so this is the address.
     return m.index + 1;
   }

@@ -4,7 +4,11 @@ import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-par
 import { canonicalDestination } from './destinations.js';
 import { parseEntityCell } from './entity-cell.js';
 import { normalizeName } from './identity.js';
-import { parseAmendatoryInstruction, type AmendatoryInstruction, type InstructionGroup } from './instructions.js';
+import {
+  parseAmendatoryInstruction,
+  type AmendatoryInstruction,
+  type InstructionGroup,
+} from './instructions.js';
 import { isEntityListTable, readEntityListTable, splitCitations, type TableRow } from './table.js';
 import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
 
@@ -26,9 +30,9 @@ export interface ExtractOptions extends ParseOptions {
 
 export function extractFromXml(xml: string | Uint8Array, options: ExtractOptions = {}): DocumentExtraction[] {
   const parsed = parseFederalRegisterXml(xml, options);
-  return readDocuments(parsed.root, parsed.rootTag, { fallbackDocumentNumber: options.fallbackDocumentNumber }).map(
-    (doc) => extractDocument(doc, options),
-  );
+  return readDocuments(parsed.root, parsed.rootTag, {
+    fallbackDocumentNumber: options.fallbackDocumentNumber,
+  }).map((doc) => extractDocument(doc, options));
 }
 
 interface PlacedGroup extends InstructionGroup {
@@ -38,27 +42,37 @@ interface PlacedGroup extends InstructionGroup {
   assigned: number;
 }
 
-export function extractDocument(doc: FrDocument, options: { provisional?: boolean } = {}): DocumentExtraction {
+export function extractDocument(
+  doc: FrDocument,
+  options: { provisional?: boolean } = {},
+): DocumentExtraction {
   const warnings: ExtractionWarning[] = [];
   const groups: PlacedGroup[] = [];
   const rows: Array<TableRow & { footnotes: Map<string, string> }> = [];
   let sawSupplement4 = false;
-
-  for (const rt of doc.regtexts) {
-    if (!isPart744(rt.part, rt.title)) continue;
-    const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
-    const tableCountries = new Set<string>();
+  const regtexts = doc.regtexts.filter((rt) => isPart744(rt.part, rt.title));
+  // Destinations as the tables print them help read them in the instructions' running text.
+  const tableCountries = new Set<string>();
+  for (const rt of regtexts) {
     for (const item of rt.items) {
       if (item.kind === 'table' && isEntityListTable(item.node)) {
-        for (const row of readEntityListTable(item.node, where).rows) if (row.country) tableCountries.add(row.country);
+        for (const row of readEntityListTable(item.node, '').rows)
+          if (row.country) tableCountries.add(row.country);
       }
     }
-    let inSupplement4 = false;
+  }
+
+  // A run of Supplement No. 4 instructions may span REGTEXTs (one lettered instruction and its
+  // table per REGTEXT); it ends at a numbered instruction that amends something else.
+  let inSupplement4 = false;
+  for (const rt of regtexts) {
+    const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
     for (const item of rt.items) {
       if (item.kind === 'amdpar') {
         const instruction = parseAmendatoryInstruction(item.text, tableCountries);
         if (instruction.namesSupplement4) inSupplement4 = true;
-        else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label))) inSupplement4 = false;
+        else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
+          inSupplement4 = false;
         if (!inSupplement4) continue;
         sawSupplement4 = true;
         if (instruction.groups.length === 0 && looksLikeChange(instruction.text)) {
@@ -76,7 +90,10 @@ export function extractDocument(doc: FrDocument, options: { provisional?: boolea
             assigned: 0,
           });
         }
-      } else if (item.kind === 'table' && (isEntityListTable(item.node) || (inSupplement4 && looksLikeFiveColumns(item.node)))) {
+      } else if (
+        item.kind === 'table' &&
+        (isEntityListTable(item.node) || (inSupplement4 && looksLikeFiveColumns(item.node)))
+      ) {
         const table = readEntityListTable(item.node, where);
         warnings.push(...table.warnings);
         for (const row of table.rows) rows.push({ ...row, footnotes: table.footnotes });
@@ -89,7 +106,8 @@ export function extractDocument(doc: FrDocument, options: { provisional?: boolea
   if (groups.length > 0 || rows.length > 0) {
     const knownNames = documentNames(doc, groups);
     const printedCountry = new Map<string, string>();
-    for (const row of rows) if (row.country) printedCountry.set(canonicalDestination(row.country), row.country);
+    for (const row of rows)
+      if (row.country) printedCountry.set(canonicalDestination(row.country), row.country);
 
     for (const row of rows) changes.push(rowToChange(row, groups, knownNames, warnings, doc));
 
@@ -143,7 +161,13 @@ export function extractDocument(doc: FrDocument, options: { provisional?: boolea
 }
 
 function verb(action: string): string {
-  return action === 'add' ? 'add' : action === 'revise' ? 'revise' : action === 'correct' ? 'correct' : 'remove';
+  return action === 'add'
+    ? 'add'
+    : action === 'revise'
+      ? 'revise'
+      : action === 'correct'
+        ? 'correct'
+        : 'remove';
 }
 
 function isPart744(part: string | undefined, title: string | undefined): boolean {
@@ -152,7 +176,10 @@ function isPart744(part: string | undefined, title: string | undefined): boolean
 }
 
 function looksLikeChange(text: string): boolean {
-  return /\b(?:add|revis|remov|correct)/i.test(text) && !/read\s+as\s+follows:?\s*$/i.test(text.replace(/^.*?(?:additions|revisions|corrections)/i, ''));
+  return (
+    /\b(?:add|revis|remov|correct)/i.test(text) &&
+    !/read\s+as\s+follows:?\s*$/i.test(text.replace(/^.*?(?:additions|revisions|corrections)/i, ''))
+  );
 }
 
 function looksLikeFiveColumns(table: XmlNode): boolean {
@@ -175,7 +202,10 @@ function documentNames(doc: FrDocument, groups: PlacedGroup[]): Set<string> {
       const text = textContent(child);
       if (text.length > 20_000) continue;
       for (const piece of text.split(/\s*[;:]\s*|\.\s+(?=[A-Z])/)) {
-        const item = piece.replace(/^(?:and|or)\s+/i, '').replace(/\.$/, '').trim();
+        const item = piece
+          .replace(/^(?:and|or)\s+/i, '')
+          .replace(/\.$/, '')
+          .trim();
         if (item.length >= 2 && item.length <= 200) names.add(normalizeName(item));
       }
     }
@@ -191,7 +221,9 @@ function rowToChange(
   doc: FrDocument,
 ): EntryChange {
   const canon = canonicalDestination(row.country);
-  const forCountry = groups.filter((g) => g.action !== 'remove' && (g.country === canon || g.country === undefined));
+  const forCountry = groups.filter(
+    (g) => g.action !== 'remove' && (g.country === canon || g.country === undefined),
+  );
   const cell = parseEntityCell(row.entity, { knownNames });
   const key = normalizeName(cell.name);
 

@@ -50,7 +50,8 @@ export interface AmendatoryInstruction {
 }
 
 const SUPPLEMENT_4 =
-  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?:\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*744)?|\bentity\s+list\b/i;
+  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?:\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*744)?/i;
+const ENTITY_LIST = /\bentity\s+list\b/i;
 const OTHER_PROVISION =
   /^(?:\S+\s+)?(?:(?:in\s+)?§+\s*\d|sections?\s+\d|(?:the\s+)?authority\s+citation|part\s+\d+\s+is|supplement\s+no\.?\s*(?:[1-35-9]|\d{2,})\b)/i;
 
@@ -68,14 +69,18 @@ const VERBS: Array<[RegExp, ChangeAction | 'corrected']> = [
   [/\b(?:correcting|correct|corrects|corrected)\b/gi, 'corrected'],
 ];
 
-const ENTRY_NOUN = '(?:new\\s+|additional\\s+|separate\\s+)?(?:entit(?:y|ies)|entr(?:y|ies)|persons?|individuals?|companies|company|organizations?|parties|party)';
+const ENTRY_NOUN =
+  '(?:new\\s+|additional\\s+|separate\\s+)?(?:entit(?:y|ies)|entr(?:y|ies)|persons?|individuals?|companies|company|organizations?|parties|party)';
 const COUNT = new RegExp(
-  `\\b(?:(the\\s+following\\s+)?(${NUMBER_WORD.source})(?:\\s*\\(\\d+\\))?\\s+${ENTRY_NOUN}|(the|these|those)\\s+(?:${ENTRY_NOUN})|(entit(?:y|ies)|entr(?:y|ies))\\s+for)\\b`,
-  'gi',
+  `\\b(?:(the\\s+following\\s+)?(${NUMBER_WORD.source})(?:\\s*\\(\\d+\\))?\\s+(?:[A-Z][\\p{L}'-]+\\s+){0,2}${ENTRY_NOUN}|(the|these|those)\\s+(?:${ENTRY_NOUN})(?=\\s+(?:for|under|of|listed|\\uE000)|,?\\s*\\uE000)|(entit(?:y|ies)|entr(?:y|ies))\\s+for)\\b`,
+  'giu',
 );
 
 /** Reads one AMDPAR. Pure. `knownDestinations` adds spellings seen in the document's table. */
-export function parseAmendatoryInstruction(rawText: string, knownDestinations: Iterable<string> = []): AmendatoryInstruction {
+export function parseAmendatoryInstruction(
+  rawText: string,
+  knownDestinations: Iterable<string> = [],
+): AmendatoryInstruction {
   const text = rawText.replace(/\s+/g, ' ').trim();
   const { masked, names } = maskQuotedNames(text);
   const label = /^\(?([0-9]{1,3}|[a-z]{1,2}|[ivxlc]{1,5})[.)]\s/.exec(masked)?.[1];
@@ -86,16 +91,20 @@ export function parseAmendatoryInstruction(rawText: string, knownDestinations: I
     .exec(body)?.[1]
     ?.replace(/\s+/g, '')
     .replace(/[–—]/g, '-');
-  const correctsCitation = isCorrection ? /\b(\d{1,3})\s*FR\s*(\d{1,6})\b/.exec(body)?.slice(1, 3).join(' FR ') : undefined;
+  const correctsCitation = isCorrection
+    ? /\b(\d{1,3})\s*FR\s*(\d{1,6})\b/.exec(body)?.slice(1, 3).join(' FR ')
+    : undefined;
 
   const tokens = tokenize(body, names, [...knownDestinations]);
   const groups = groupTokens(tokens, isCorrection);
-  const namesSupplement4 = SUPPLEMENT_4.test(body);
+  const otherProvision = OTHER_PROVISION.test(body);
+  // "The Entity List" names the supplement only when the paragraph is not about another section.
+  const namesSupplement4 = SUPPLEMENT_4.test(body) || (ENTITY_LIST.test(body) && !otherProvision);
   return {
     text,
     label,
     namesSupplement4,
-    namesOtherProvision: !namesSupplement4 && OTHER_PROVISION.test(body),
+    namesOtherProvision: !namesSupplement4 && otherProvision,
     isCorrection,
     correctsDocument,
     correctsCitation,
@@ -103,7 +112,7 @@ export function parseAmendatoryInstruction(rawText: string, knownDestinations: I
   };
 }
 
-const NAME_MARK = '\u0000';
+const NAME_MARK = '\uE000';
 
 /**
  * Replaces each top-level quoted name with a placeholder, so that commas and semicolons inside
@@ -117,22 +126,27 @@ export function maskQuotedNames(text: string): { masked: string; names: string[]
   let start = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    const isQuote = ch === '"' || ch === '\u201C' || ch === '\u201D' || ch === '\u201E' || ch === '\u201F';
-    if (!isQuote) {
+    const kind = QUOTE_KIND[ch];
+    if (kind === undefined) {
       if (depth === 0) out += ch;
       continue;
     }
     const prev = i > 0 ? text[i - 1]! : ' ';
     const next = i + 1 < text.length ? text[i + 1]! : ' ';
-    const canOpen = ch !== '\u201D' && (/[\s([{—–-]/.test(prev) || i === 0 || depth > 0) && /\S/.test(next);
-    const canClose = ch !== '\u201C' && ch !== '\u201E' && /\S/.test(prev) && (/[\s,;:.)\]}]/.test(next) || i === text.length - 1);
-    if (depth > 0 && canClose && (!canOpen || /[\s,;:.)\]}]/.test(next))) {
+    const closes =
+      depth > 0 &&
+      (kind === 'close' ||
+        (kind === 'straight' && /\S/.test(prev) && (/[\s,;:.)\]}]/.test(next) || next in QUOTE_KIND)));
+    const opens =
+      kind === 'open' ||
+      (kind === 'straight' && (/[\s([{—–-]/.test(prev) || i === 0 || prev in QUOTE_KIND) && /\S/.test(next));
+    if (closes) {
       depth--;
       if (depth === 0) {
         names.push(cleanQuotedName(text.slice(start, i)));
         out += `${NAME_MARK}${names.length - 1}${NAME_MARK}`;
       }
-    } else if (canOpen) {
+    } else if (opens) {
       if (depth === 0) start = i + 1;
       depth++;
     } else if (depth === 0) {
@@ -145,6 +159,14 @@ export function maskQuotedNames(text: string): { masked: string; names: string[]
   }
   return { masked: out, names };
 }
+
+const QUOTE_KIND: Record<string, 'open' | 'close' | 'straight'> = {
+  '"': 'straight',
+  '\u201C': 'open',
+  '\u201E': 'open',
+  '\u201F': 'open',
+  '\u201D': 'close',
+};
 
 function cleanQuotedName(name: string): string {
   // American punctuation puts the list comma inside the quotes: "A," "B," and "C."
@@ -160,27 +182,46 @@ function tokenize(body: string, names: string[], knownDestinations: string[]): T
     const at = m.index + m[0].length;
     const known = matchDestinationAt(body, at, knownDestinations);
     if (known) {
-      tokens.push({ kind: 'under', country: known.canonical, text: body.slice(at, at + known.length), at: m.index });
+      tokens.push({
+        kind: 'under',
+        country: known.canonical,
+        text: body.slice(at, at + known.length),
+        at: m.index,
+      });
       continue;
     }
     // A destination new to the list: read up to the clause's next landmark.
     const rest = body.slice(at);
     const end = rest.search(
-      /,\s*(?:in\s+alphabetical|adding|revising|removing|correcting|the\s+entr|an?\s+entr|entries|one\b|two\b|three\b|\d)|\s+(?:the\s+entr|an?\s+entr|entries|in\s+alphabetical|to\s+read|is\s+|are\s+)|[;:]|\.(?:\s|$)|\u0000|$/i,
+      /,\s*(?:in\s+alphabetical|adding|revising|removing|correcting|the\s+entr|an?\s+entr|entries|one\b|two\b|three\b|\d)|\s+(?:the\s+entr|an?\s+entr|entries|in\s+alphabetical|to\s+read|is\s+|are\s+)|[;:]|\.(?:\s|$)|\uE000|$/i,
     );
     const raw = rest.slice(0, end).trim();
-    if (raw && raw.length <= 60 && /^[A-Z]/i.test(raw) && !/^(?:this|that|which|the\s+entity\s+list)\b/i.test(raw)) {
+    if (
+      raw &&
+      raw.length <= 60 &&
+      /^[A-Z]/i.test(raw) &&
+      !/^(?:this|that|which|the\s+entity\s+list)\b/i.test(raw)
+    ) {
       tokens.push({ kind: 'under', country: canonicalDestination(raw), text: raw, at: m.index });
     }
   }
   for (const m of body.matchAll(COUNT)) {
     const n = m[2] !== undefined ? parseCount(m[2]) : undefined;
-    tokens.push({ kind: 'count', count: m[3] && /entry|entity/i.test(m[0]) && !/entries|entities/i.test(m[0]) ? 1 : n, at: m.index });
+    tokens.push({
+      kind: 'count',
+      count: m[3] && /entry|entity/i.test(m[0]) && !/entries|entities/i.test(m[0]) ? 1 : n,
+      at: m.index,
+    });
   }
-  for (const m of body.matchAll(/\u0000(\d+)\u0000/g)) {
+  for (const m of body.matchAll(/\uE000(\d+)\uE000/g)) {
     const preceding = body.slice(Math.max(0, m.index - 40), m.index);
     // Quoted words and phrases being struck or inserted are not entry names.
-    if (/\b(?:words?|phrases?|text|sentences?|terms?|references?|heading|footnote|citation)\s*$/i.test(preceding)) continue;
+    if (
+      /\b(?:words?|phrases?|text|sentences?|terms?|references?|heading|footnote|citation|to\s+read|with|replacing)\s*$/i.test(
+        preceding,
+      )
+    )
+      continue;
     tokens.push({ kind: 'name', name: names[Number(m[1])]!, at: m.index });
   }
   for (const m of body.matchAll(/;/g)) tokens.push({ kind: 'break', at: m.index });
@@ -225,12 +266,13 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
         }
         action = t.action;
         if (open && open.action === undefined) open.action = action;
-        else if (open && open.action !== action && (open.names.length > 0 || open.count !== undefined)) open = undefined;
+        else if (open && open.action !== action && (open.names.length > 0 || open.count !== undefined))
+          open = undefined;
         else if (open && open.action !== action) open.action = action;
         break;
       }
       case 'under': {
-        if (open && open.country === undefined && open.names.length > 0) {
+        if (open && open.country === undefined && (open.names.length > 0 || open.count !== undefined)) {
           // "revising the entry for "X" under China": the destination follows the names.
           open.country = t.country;
           open.countryText = t.text;
@@ -283,7 +325,14 @@ function mergeAdjacent(groups: InstructionGroup[]): InstructionGroup[] {
   const out: InstructionGroup[] = [];
   for (const g of groups) {
     const last = out[out.length - 1];
-    if (last && last.action === g.action && last.country === g.country && last.names.length === 0 && g.names.length > 0 && last.count === g.count) {
+    if (
+      last &&
+      last.action === g.action &&
+      last.country === g.country &&
+      last.names.length === 0 &&
+      g.names.length > 0 &&
+      last.count === g.count
+    ) {
       last.names = g.names;
       continue;
     }

@@ -1,12 +1,39 @@
 /** Counts as amendatory instructions write them: "one", "twenty-eight", "one hundred and four", "45". */
 
 const UNITS: Record<string, number> = {
-  zero: 0, a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
-  eighteen: 18, nineteen: 19, single: 1,
+  zero: 0,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  single: 1,
 };
 const TENS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 
 /** Words that may appear inside a spelled-out number. */
@@ -17,7 +44,10 @@ export const NUMBER_WORD = new RegExp(
 
 /** Parses a count, or returns undefined if the text is not one. */
 export function parseCount(text: string): number | undefined {
-  const t = text.trim().toLowerCase().replace(/\(\s*\d+\s*\)/g, '');
+  const t = text
+    .trim()
+    .toLowerCase()
+    .replace(/\(\s*\d+\s*\)/g, '');
   if (/^\d+$/.test(t)) return Number(t);
   const words = t.split(/[\s-]+/).filter((w) => w && w !== 'and');
   if (words.length === 0) return undefined;

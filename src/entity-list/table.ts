@@ -1,4 +1,14 @@
-import { attr, childElements, childrenOf, decodeEntities, isText, rawText, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
+import {
+  attr,
+  childElements,
+  childrenOf,
+  decodeEntities,
+  isText,
+  rawText,
+  tagOf,
+  textContent,
+  type XmlNode,
+} from '../rule-xml/nodes.js';
 import type { CellSegment } from './entity-cell.js';
 import type { ExtractionWarning } from './types.js';
 
@@ -50,7 +60,13 @@ function columnHeads(table: XmlNode): string[] {
 }
 
 function columnMap(table: XmlNode): Record<Column, number> {
-  const map: Record<Column, number> = { country: 0, entity: 1, licenseRequirement: 2, licenseReviewPolicy: 3, citation: 4 };
+  const map: Record<Column, number> = {
+    country: 0,
+    entity: 1,
+    licenseRequirement: 2,
+    licenseReviewPolicy: 3,
+    citation: 4,
+  };
   const heads = columnHeads(table);
   if (heads.length < 5) return map;
   const seen = new Set<number>();
@@ -187,7 +203,7 @@ export function cellSegments(cell: XmlNode): CellSegment[] {
     let out = '';
     for (const child of childrenOf(node)) {
       if (isText(child)) out += decodeEntities(rawText(child));
-      else if (tagOf(child) === 'SU') out += `\u0001${textContent(child)}\u0001`;
+      else if (tagOf(child) === 'SU') out += `\uE001${textContent(child)}\uE001`;
       else if (tagOf(child) === 'PRTPAGE' || tagOf(child) === 'FTREF') continue;
       else if (tagOf(child) !== undefined) out += inlineText(child);
     }
@@ -198,7 +214,7 @@ export function cellSegments(cell: XmlNode): CellSegment[] {
     else if (tagOf(child) === 'LI' || tagOf(child) === 'P') {
       flush();
       segments.push({ kind: 'li', text: inlineText(child) });
-    } else if (tagOf(child) === 'SU') inline += `\u0001${textContent(child)}\u0001`;
+    } else if (tagOf(child) === 'SU') inline += `\uE001${textContent(child)}\uE001`;
     else if (tagOf(child) === 'PRTPAGE' || tagOf(child) === 'FTREF') continue;
     else if (tagOf(child) !== undefined) inline += inlineText(child);
   }

@@ -59,7 +59,12 @@ export function readDocuments(root: XmlNode, rootTag: string, options: ReadOptio
     if (date) issue.publicationDate = parseLongDate(textContent(date));
   }
   return findAll(root, DOCUMENT_TAGS).map((el, i) =>
-    readDocument(el, tagOf(el)!, issue, options.fallbackDocumentNumber ? `${options.fallbackDocumentNumber}#${i + 1}` : undefined),
+    readDocument(
+      el,
+      tagOf(el)!,
+      issue,
+      options.fallbackDocumentNumber ? `${options.fallbackDocumentNumber}#${i + 1}` : undefined,
+    ),
   );
 }
 
@@ -87,7 +92,10 @@ function readDocument(el: XmlNode, tag: string, issue: IssueFacts, fallback?: st
     subAgency: textOf(preamb, 'SUBAGY'),
     cfrParts: cfrText ? parseCfrParts(cfrText) : [],
     rin: stripLabel(textOf(preamb, 'RIN'), /^RIN\s*/i),
-    docket: stripLabel(textOf(preamb, 'DEPDOC'), /^\[?\s*(?:Docket\s+(?:No\.?|Number)\s*)?/i)?.replace(/\]$/, ''),
+    docket: stripLabel(textOf(preamb, 'DEPDOC'), /^\[?\s*(?:Docket\s+(?:No\.?|Number)\s*)?/i)?.replace(
+      /\]$/,
+      '',
+    ),
     subject: textOf(preamb, 'SUBJECT'),
     action: (() => {
       const act = firstChild(preamb, 'ACT');

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { pingRedis, redisServerBinary, startLocalRedis, type LocalRedis } from '../../src/store/local-redis.js';
+import {
+  pingRedis,
+  redisServerBinary,
+  startLocalRedis,
+  type LocalRedis,
+} from '../../src/store/local-redis.js';
 
 /**
  * Tests run against a real redis-server (no mocks). Use REDIS_URL or the default local one when it
@@ -19,6 +24,7 @@ declare module 'vitest' {
 }
 
 export async function setup(project: TestProject): Promise<void> {
+  buildDist();
   const candidates = [process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string => !!u);
   for (const url of candidates) {
     if (await pingRedis(url)) {
@@ -37,11 +43,25 @@ export async function teardown(): Promise<void> {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Process-level tests (the CLI, the service under SIGKILL, the demo) run the built JavaScript, as
+ * users do; build it once before any test starts so they never run a stale dist/.
+ */
+function buildDist(): void {
+  const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
+  if (res.status !== 0)
+    throw new Error('tsc -p tsconfig.build.json failed; fix the type errors above first.');
+}
+
 function installRedis(): void {
   const cmd = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server';
   const asRoot = process.getuid?.() === 0 ? cmd : `sudo sh -c '${cmd}'`;
   const res = spawnSync('sh', ['-c', asRoot], { stdio: 'inherit' });
   if (res.status !== 0 || !redisServerBinary()) {
-    throw new Error('No Redis reachable and redis-server could not be installed (apt-get install redis-server).');
+    throw new Error(
+      'No Redis reachable and redis-server could not be installed (apt-get install redis-server).',
+    );
   }
 }
