@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
@@ -170,15 +171,21 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
       };
     }
 
-    const controller = new AbortController();
+    // undici takes an EventEmitter as the abort signal: far cheaper per attempt than an
+    // AbortController, which showed up in profiles at thousands of deliveries per second.
+    const abort = new EventEmitter() as EventEmitter & { aborted?: boolean };
     let timedOut = false;
+    const stop = (): void => {
+      if (abort.aborted) return;
+      abort.aborted = true;
+      abort.emit('abort');
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      stop();
     }, timeouts.totalMs);
-    const onAbort = (): void => controller.abort();
-    if (attempt.signal?.aborted) controller.abort();
-    attempt.signal?.addEventListener('abort', onAbort, { once: true });
+    if (attempt.signal?.aborted) stop();
+    attempt.signal?.addEventListener('abort', stop, { once: true });
 
     try {
       const response = await agent.request({
@@ -193,7 +200,7 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
           'webhook-signature': signature,
         },
         body: attempt.body,
-        signal: controller.signal,
+        signal: abort,
       });
       const status = response.statusCode;
       // Read and discard what the receiver says, up to a cap, so the connection can be reused;
@@ -243,7 +250,7 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
       return { kind: 'retry', error: outcome, durationMs: elapsed() };
     } finally {
       clearTimeout(timer);
-      attempt.signal?.removeEventListener('abort', onAbort);
+      attempt.signal?.removeEventListener('abort', stop);
     }
   }
 

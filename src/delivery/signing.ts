@@ -110,7 +110,14 @@ export function signatureHeader(input: Omit<SignInput, 'secret'> & { secrets: re
   if (input.secrets.length === 0) {
     throw new AppError('WEBHOOK_SECRET_INVALID', 'webhook secret: no secret to sign with');
   }
-  return input.secrets.map((secret) => sign({ ...input, secret })).join(' ');
+  checkId(input.id);
+  checkTimestamp(input.timestamp);
+  let header = '';
+  for (const secret of input.secrets) {
+    const mac = digest(decodeSecret(secret), input.id, input.timestamp, input.body).toString('base64');
+    header += `${header === '' ? '' : ' '}${SIGNATURE_VERSION},${mac}`;
+  }
+  return header;
 }
 
 /** Header access for plain objects (node:http `IncomingHttpHeaders`) and fetch `Headers`. */
