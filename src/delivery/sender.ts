@@ -129,7 +129,10 @@ function errorCode(err: unknown): string | undefined {
  */
 function redact(message: string, secrets: readonly string[]): string {
   let out = message;
-  for (const s of secrets) if (s.length >= 8) out = out.split(s).join('[redacted]');
+  for (const secret of secrets) {
+    for (const s of [secret, secret.replace(/^whsec_/, '')])
+      if (s.length >= 8) out = out.split(s).join('[redacted]');
+  }
   return out.replace(/(v1,|whsec_)[A-Za-z0-9+/=]{8,}/g, '$1[redacted]').slice(0, 500);
 }
 
