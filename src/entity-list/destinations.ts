@@ -199,29 +199,40 @@ export interface DestinationMatch {
   length: number;
 }
 
+export type DestinationMatcher = (text: string, index: number) => DestinationMatch | undefined;
+
 /**
- * The longest known destination spelled at `index` in `text` (case-insensitive), ending at a
- * word boundary. `extra` adds spellings seen in the same document (the table's country cells).
+ * A matcher for the longest known destination spelled at a position in running text
+ * (case-insensitive, ending at a word boundary). `extra` adds spellings seen in the same document
+ * (the table's country cells), so a destination new to the dictionary is still recognised.
  */
+export function createDestinationMatcher(extra: Iterable<string> = []): DestinationMatcher {
+  const spellings = new Map<string, string>();
+  for (const s of extra) {
+    const f = fold(s);
+    if (f) spellings.set(f, BY_SPELLING.get(f) ?? f);
+  }
+  const all = [...new Set([...spellings.keys(), ...SPELLINGS])].sort((a, b) => b.length - a.length);
+  return (text, index) => {
+    const window = fold(text.slice(index, index + 96));
+    for (const spelling of all) {
+      if (!window.startsWith(spelling)) continue;
+      const next = window.charAt(spelling.length);
+      if (next && /[\p{L}\p{N}]/u.test(next)) continue;
+      const canonical = BY_SPELLING.get(spelling) ?? spellings.get(spelling) ?? spelling;
+      return { canonical, length: rawLength(text, index, spelling.length) };
+    }
+    return undefined;
+  };
+}
+
+/** One-off form of `createDestinationMatcher`. */
 export function matchDestinationAt(
   text: string,
   index: number,
   extra: Iterable<string> = [],
 ): DestinationMatch | undefined {
-  const window = fold(text.slice(index, index + 96));
-  const candidates = [...[...extra].map((s) => fold(s)), ...SPELLINGS];
-  let best: DestinationMatch | undefined;
-  for (const spelling of candidates) {
-    if (!spelling || !window.startsWith(spelling)) continue;
-    const next = window.charAt(spelling.length);
-    if (next && /[\p{L}\p{N}]/u.test(next)) continue;
-    if (!best || spelling.length > best.length) {
-      best = { canonical: BY_SPELLING.get(spelling) ?? spelling, length: spelling.length };
-    }
-  }
-  // Folding can change lengths only for decomposed marks; map back by re-measuring the raw text.
-  if (best) best.length = rawLength(text, index, best.length);
-  return best;
+  return createDestinationMatcher(extra)(text, index);
 }
 
 function rawLength(text: string, index: number, foldedLength: number): number {

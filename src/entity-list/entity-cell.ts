@@ -1,5 +1,3 @@
-import { normalizeName } from './identity.js';
-
 /**
  * The Entity column of a Supplement No. 4 row: the entry's name, then its aliases ("a.k.a., the
  * following two aliases: —A; and —B", inline or as `<LI>` items, and "f.k.a." names), then its
@@ -153,8 +151,21 @@ function cleanItem(text: string): string {
 }
 
 export interface CellContext {
-  /** Normalised names the document gives for entries (instruction quotes, SUPLINF lists). */
+  /** Names the document gives for entries (instruction quotes, SUPLINF lists), as `nameProbeKey`s. */
   knownNames?: ReadonlySet<string>;
+}
+
+/**
+ * A cheap comparison key for finding where a known name ends in a cell: case, punctuation and
+ * spacing do not matter. Lighter than identity's `normalizeName`, which is for entry keys; it
+ * runs once per comma of every row, so it has to be.
+ */
+export function nameProbeKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 export function parseEntityCell(segments: CellSegment[], context: CellContext = {}): ParsedEntityCell {
@@ -223,6 +234,9 @@ function stripFinalPeriodIfWholeCell(name: string, nameBy: ParsedEntityCell['nam
   return nameBy === 'whole-cell' ? stripFinalPeriod(name) : name;
 }
 
+/** Longer than any name on the list (the longest are about 150 characters). */
+const MAX_NAME_LENGTH = 300;
+
 /** Where the name ends in the text before the first list item. */
 function findNameEnd(
   head: string,
@@ -243,7 +257,8 @@ function findNameEnd(
   if (knownNames && knownNames.size > 0) {
     let best = -1;
     for (const b of boundaries) {
-      if (knownNames.has(normalizeName(head.slice(0, b)))) best = b;
+      if (b > MAX_NAME_LENGTH) break;
+      if (knownNames.has(nameProbeKey(head.slice(0, b)))) best = b;
     }
     if (best > 0) {
       // A document may quote the short form ("Gazprom") of a name printed with its company form.

@@ -1,15 +1,21 @@
 import { readDocuments, type FrDocument } from '../rule-xml/document.js';
 import { childrenOf, findAll, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
 import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-parse.js';
-import { canonicalDestination } from './destinations.js';
-import { parseEntityCell } from './entity-cell.js';
+import { canonicalDestination, createDestinationMatcher } from './destinations.js';
+import { nameProbeKey, parseEntityCell } from './entity-cell.js';
 import { normalizeName } from './identity.js';
 import {
   parseAmendatoryInstruction,
   type AmendatoryInstruction,
   type InstructionGroup,
 } from './instructions.js';
-import { isEntityListTable, readEntityListTable, splitCitations, type TableRow } from './table.js';
+import {
+  isEntityListTable,
+  printedCountries,
+  readEntityListTable,
+  splitCitations,
+  type TableRow,
+} from './table.js';
 import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
 
 /**
@@ -56,11 +62,11 @@ export function extractDocument(
   for (const rt of regtexts) {
     for (const item of rt.items) {
       if (item.kind === 'table' && isEntityListTable(item.node)) {
-        for (const row of readEntityListTable(item.node, '').rows)
-          if (row.country) tableCountries.add(row.country);
+        for (const country of printedCountries(item.node)) tableCountries.add(country);
       }
     }
   }
+  const destinations = createDestinationMatcher(tableCountries);
 
   // A run of Supplement No. 4 instructions may span REGTEXTs (one lettered instruction and its
   // table per REGTEXT); it ends at a numbered instruction that amends something else.
@@ -69,7 +75,7 @@ export function extractDocument(
     const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
     for (const item of rt.items) {
       if (item.kind === 'amdpar') {
-        const instruction = parseAmendatoryInstruction(item.text, tableCountries);
+        const instruction = parseAmendatoryInstruction(item.text, destinations);
         if (instruction.namesSupplement4) inSupplement4 = true;
         else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
           inSupplement4 = false;
@@ -194,19 +200,20 @@ function looksLikeFiveColumns(table: XmlNode): boolean {
  */
 function documentNames(doc: FrDocument, groups: PlacedGroup[]): Set<string> {
   const names = new Set<string>();
-  for (const g of groups) for (const n of g.names) names.add(normalizeName(n));
+  for (const g of groups) for (const n of g.names) names.add(nameProbeKey(n));
   for (const supl of findAll(doc.element, new Set(['SUPLINF']))) {
     for (const child of childrenOf(supl)) {
       const tag = tagOf(child);
       if (tag !== 'P' && tag !== 'FP') continue;
       const text = textContent(child);
-      if (text.length > 20_000) continue;
+      // Name lists are semicolon-separated ("China: A; B; C."); prose paragraphs give no names.
+      if (text.length > 50_000 || text.indexOf(';') < 0) continue;
       for (const piece of text.split(/\s*[;:]\s*|\.\s+(?=[A-Z])/)) {
         const item = piece
           .replace(/^(?:and|or)\s+/i, '')
           .replace(/\.$/, '')
           .trim();
-        if (item.length >= 2 && item.length <= 200) names.add(normalizeName(item));
+        if (item.length >= 2 && item.length <= 200) names.add(nameProbeKey(item));
       }
     }
   }

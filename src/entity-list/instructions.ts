@@ -1,5 +1,5 @@
 import type { ChangeAction } from './types.js';
-import { canonicalDestination, matchDestinationAt } from './destinations.js';
+import { canonicalDestination, createDestinationMatcher, type DestinationMatcher } from './destinations.js';
 import { NUMBER_WORD, parseCount } from './numbers.js';
 
 /**
@@ -76,11 +76,18 @@ const COUNT = new RegExp(
   'giu',
 );
 
-/** Reads one AMDPAR. Pure. `knownDestinations` adds spellings seen in the document's table. */
+const DEFAULT_DESTINATIONS = createDestinationMatcher();
+
+/**
+ * Reads one AMDPAR. Pure. `destinations` recognises destination names: pass the spellings the
+ * document's table prints, or a matcher built from them once with `createDestinationMatcher`.
+ */
 export function parseAmendatoryInstruction(
   rawText: string,
-  knownDestinations: Iterable<string> = [],
+  destinations: DestinationMatcher | Iterable<string> = DEFAULT_DESTINATIONS,
 ): AmendatoryInstruction {
+  const matchDestination =
+    typeof destinations === 'function' ? destinations : createDestinationMatcher(destinations);
   const text = rawText.replace(/\s+/g, ' ').trim();
   const { masked, names } = maskQuotedNames(text);
   const label = /^\(?([0-9]{1,3}|[a-z]{1,2}|[ivxlc]{1,5})[.)]\s/.exec(masked)?.[1];
@@ -95,7 +102,7 @@ export function parseAmendatoryInstruction(
     ? /\b(\d{1,3})\s*FR\s*(\d{1,6})\b/.exec(body)?.slice(1, 3).join(' FR ')
     : undefined;
 
-  const tokens = tokenize(body, names, [...knownDestinations]);
+  const tokens = tokenize(body, names, matchDestination);
   const groups = groupTokens(tokens, isCorrection);
   const otherProvision = OTHER_PROVISION.test(body);
   // "The Entity List" names the supplement only when the paragraph is not about another section.
@@ -173,14 +180,14 @@ function cleanQuotedName(name: string): string {
   return name.replace(/\s+/g, ' ').replace(/,\s*$/, '').trim();
 }
 
-function tokenize(body: string, names: string[], knownDestinations: string[]): Token[] {
+function tokenize(body: string, names: string[], matchDestination: DestinationMatcher): Token[] {
   const tokens: Token[] = [];
   for (const [re, action] of VERBS) {
     for (const m of body.matchAll(re)) tokens.push({ kind: 'verb', action, at: m.index });
   }
   for (const m of body.matchAll(/\bunder\s+(?:the\s+)?(?:destination\s+(?:of\s+)?)?(?:the\s+)?/gi)) {
     const at = m.index + m[0].length;
-    const known = matchDestinationAt(body, at, knownDestinations);
+    const known = matchDestination(body, at);
     if (known) {
       tokens.push({
         kind: 'under',

@@ -146,6 +146,18 @@ export function readEntityListTable(table: XmlNode, where: string): EntityListTa
   return { rows, footnotes, warnings };
 }
 
+/** The destinations a table prints (its first column), without reading the rest of each row. */
+export function printedCountries(table: XmlNode): string[] {
+  const out: string[] = [];
+  const column = columnMap(table).country;
+  for (const row of childElements(table, 'ROW')) {
+    const cell = childElements(row, 'ENT')[column];
+    const text = cell ? cleanCountry(textContent(cell)) : '';
+    if (text && !/^[*\s]*$/.test(text)) out.push(text);
+  }
+  return out;
+}
+
 function cleanCountry(text: string): string {
   return text
     .replace(/\s+/g, ' ')
