@@ -1,0 +1,360 @@
+/**
+ * Applying one document's Entity List changes to the prior state of the list. Pure and
+ * deterministic: the same prior and document give the same next state and the same events (ids
+ * included), so a document can be re-processed safely.
+ *
+ * Semantics (issue 3 §2):
+ * - add: a new entry. An add whose key is already listed is applied as a revision, with an anomaly.
+ * - revise: the row the document prints replaces the entry (the row already carries the earlier
+ *   citations and the new one at the end; it is applied as given).
+ * - remove: the entry leaves the list; its event carries what it was.
+ * - correct: like revise, marked as a correction of an earlier document.
+ * - A revise/remove/correct that cannot be resolved to exactly one entry is not applied and becomes
+ *   an anomaly event carrying the whole instruction: nothing is dropped silently.
+ */
+import {
+  anomalyEvent,
+  documentOrigin,
+  entryAddedEvent,
+  entryCorrectedEvent,
+  entryRemovedEvent,
+  entryRevisedEvent,
+  rulePublishedEvent,
+  type AnomalyInput,
+  type EventOrigin,
+} from '../events/builders.js';
+import type {
+  AnomalyEvent,
+  ChangeCounts,
+  CorrectionTarget,
+  EntityListEvent,
+  MatchData,
+} from '../events/types.js';
+import { factsOf, type DocumentChanges } from './document.js';
+import { normalizeCountry } from './identity.js';
+import { DEFAULT_MATCH_THRESHOLDS, resolveEntry, type MatchThresholds, type Resolution } from './matching.js';
+import { canonicalEntry, keyOf, laterDate, sortEntries } from './snapshot.js';
+import type { Entry, EntryChange, ListedEntry, Snapshot } from './types.js';
+
+export interface ApplyOptions {
+  /** How sure a close-name match must be to act on it (see matching.ts). */
+  match?: MatchThresholds;
+}
+
+export interface ApplyResult {
+  next: Snapshot;
+  /** Per change, in the document's order: its entry event and/or anomalies; last, rule.published. */
+  events: EntityListEvent[];
+  /** The anomaly events among `events`, for reporting. */
+  anomalies: AnomalyEvent[];
+  counts: ChangeCounts;
+}
+
+export function applyDocument(
+  prior: Snapshot,
+  doc: DocumentChanges,
+  options: ApplyOptions = {},
+): ApplyResult {
+  const facts = factsOf(doc);
+  const origin = documentOrigin(facts);
+  const thresholds = options.match ?? DEFAULT_MATCH_THRESHOLDS;
+  const { state, duplicates } = indexByKey(prior.entries);
+
+  const events: EntityListEvent[] = duplicates.map((entry) =>
+    anomalyEvent(origin, {
+      code: 'EL_DUPLICATE_KEY',
+      message: `prior state (as of ${prior.asOf}) lists "${entry.name}" under ${entry.country} twice (key ${keyOf(entry)}); the first listing was used`,
+      applied: false,
+      key: keyOf(entry),
+      country: entry.country,
+      name: entry.name,
+    }),
+  );
+  if (facts.publicationDate < prior.asOf) {
+    events.push(
+      anomalyEvent(origin, {
+        code: 'EL_DOCUMENT_PREDATES_STATE',
+        message: `FR doc ${facts.documentNumber} was published ${facts.publicationDate}, before the state's date ${prior.asOf}: documents are being applied out of publication order; applied anyway, the state keeps its date`,
+        applied: true,
+      }),
+    );
+  }
+  for (const change of doc.changes) events.push(...applyChange(state, change, origin, thresholds));
+
+  const next: Snapshot = {
+    asOf: laterDate(prior.asOf, facts.publicationDate),
+    entries: sortEntries([...state.values()]),
+  };
+  const counts = countEvents(events);
+  events.push(
+    rulePublishedEvent(facts, {
+      isEntityListChange: doc.isEntityListChange,
+      counts,
+      listSize: next.entries.length,
+      asOf: next.asOf,
+    }),
+  );
+  return { next, events, anomalies: events.filter(isAnomaly), counts };
+}
+
+/** The issue's name for `applyDocument`. */
+export const apply = applyDocument;
+
+/** Applies documents one after another (callers order them by publication date). */
+export function applyDocuments(
+  prior: Snapshot,
+  docs: readonly DocumentChanges[],
+  options: ApplyOptions = {},
+): { next: Snapshot; events: EntityListEvent[]; anomalies: AnomalyEvent[] } {
+  let state = prior;
+  const events: EntityListEvent[] = [];
+  for (const doc of docs) {
+    const result = applyDocument(state, doc, options);
+    state = result.next;
+    events.push(...result.events);
+  }
+  return { next: state, events, anomalies: events.filter(isAnomaly) };
+}
+
+function indexByKey(entries: readonly ListedEntry[]): {
+  state: Map<string, ListedEntry>;
+  duplicates: ListedEntry[];
+} {
+  const state = new Map<string, ListedEntry>();
+  const duplicates: ListedEntry[] = [];
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    if (state.has(key)) duplicates.push(entry);
+    else state.set(key, entry);
+  }
+  return { state, duplicates };
+}
+
+/** Applies one instruction to the working state (a local map) and returns the events it makes. */
+function applyChange(
+  state: Map<string, ListedEntry>,
+  change: EntryChange,
+  origin: EventOrigin,
+  thresholds: MatchThresholds,
+): EntityListEvent[] {
+  if (change.action === 'add') return applyAdd(state, change, origin);
+
+  const row = rowOf(change);
+  // A row that renames the entry prints the new name; the instruction's own name finds the old one.
+  const instructedName = change.previousName ?? change.entry.name;
+  const resolution = resolveEntry(
+    state,
+    { country: change.country, name: instructedName, aliases: [change.entry.name, ...row.entry.aliases] },
+    thresholds,
+  );
+  if (resolution.kind !== 'found') return [unresolvedAnomaly(origin, change, resolution)];
+
+  const before = resolution.entry;
+  const match: MatchData = {
+    method: resolution.match.method,
+    confidence: resolution.match.confidence,
+    instructedName,
+    matchedText: resolution.match.matchedText,
+  };
+  if (change.action === 'remove') {
+    state.delete(resolution.match.key);
+    return [entryRemovedEvent(origin, before, { match })];
+  }
+
+  const after = rowOf(change, before).entry;
+  const newKey = keyOf(after);
+  const collidesWith = newKey !== resolution.match.key ? state.get(newKey) : undefined;
+  if (collidesWith) {
+    return [
+      anomalyEvent(origin, {
+        ...instructionFacts(change),
+        code: 'EL_RENAME_COLLISION',
+        message: `${where(origin, change)}: the ${change.action === 'correct' ? 'corrected' : 'revised'} row renames "${before.name}" to "${after.name}", which is already listed as "${collidesWith.name}" (key ${newKey}); not applied`,
+        applied: false,
+        key: newKey,
+      }),
+    ];
+  }
+  state.delete(resolution.match.key);
+  state.set(newKey, after);
+  const events: EntityListEvent[] = [
+    change.action === 'correct'
+      ? entryCorrectedEvent(origin, before, after, correctionTarget(change, before), { match })
+      : entryRevisedEvent(origin, before, after, { match }),
+  ];
+  if (row.missing.length > 0)
+    events.push(incompleteRowAnomaly(origin, change, row.missing, 'the prior values were kept'));
+  return events;
+}
+
+function applyAdd(
+  state: Map<string, ListedEntry>,
+  change: EntryChange,
+  origin: EventOrigin,
+): EntityListEvent[] {
+  const row = rowOf(change);
+  const key = keyOf(row.entry);
+  const existing = state.get(key);
+  const events: EntityListEvent[] = [];
+  if (existing) {
+    // Already listed: BIS sometimes "adds" an entry that a prior rule listed. Applying the row as a
+    // revision keeps the state equal to what the table now prints; the anomaly says it happened.
+    const after = rowOf(change, existing).entry;
+    state.set(key, after);
+    events.push(
+      entryRevisedEvent(origin, existing, after, {
+        match: {
+          method: 'key',
+          confidence: 1,
+          instructedName: change.entry.name,
+          matchedText: existing.name,
+        },
+      }),
+      anomalyEvent(origin, {
+        ...instructionFacts(change),
+        code: 'EL_ADD_OF_EXISTING_ENTRY',
+        message: `${where(origin, change)}: adds "${change.entry.name}", which is already listed as "${existing.name}"; applied as a revision of that entry`,
+        applied: true,
+        key,
+      }),
+    );
+  } else {
+    state.set(key, row.entry);
+    events.push(entryAddedEvent(origin, row.entry));
+  }
+  if (row.missing.length > 0 && !existing) {
+    events.push(incompleteRowAnomaly(origin, change, row.missing, 'added with empty values'));
+  } else if (row.missing.length > 0) {
+    events.push(incompleteRowAnomaly(origin, change, row.missing, 'the prior values were kept'));
+  }
+  return events;
+}
+
+const ROW_FIELDS = [
+  'aliases',
+  'addresses',
+  'licenseRequirement',
+  'licenseReviewPolicy',
+  'federalRegisterCitations',
+] as const;
+
+/**
+ * The listed entry an instruction's row describes. Fields the row lacks (a removal carries only a
+ * name; an extractor may miss a cell) come from `fallback`, else are empty; `missing` names them.
+ * The destination keeps the state's spelling when both name the same destination.
+ */
+function rowOf(change: EntryChange, fallback?: ListedEntry): { entry: ListedEntry; missing: string[] } {
+  const given = change.entry as Partial<Entry> & { name: string };
+  const missing = ROW_FIELDS.filter((f) => given[f] === undefined);
+  const country =
+    fallback && normalizeCountry(fallback.country) === normalizeCountry(change.country)
+      ? fallback.country
+      : change.country;
+  const entry: Entry = {
+    name: given.name,
+    aliases: given.aliases ?? fallback?.aliases ?? [],
+    addresses: given.addresses ?? fallback?.addresses ?? [],
+    licenseRequirement: given.licenseRequirement ?? fallback?.licenseRequirement ?? '',
+    licenseReviewPolicy: given.licenseReviewPolicy ?? fallback?.licenseReviewPolicy ?? '',
+    federalRegisterCitations: given.federalRegisterCitations ?? fallback?.federalRegisterCitations ?? [],
+  };
+  const footnotes = given.footnotes ?? fallback?.footnotes;
+  if (footnotes) entry.footnotes = footnotes;
+  return { entry: canonicalEntry(country, entry), missing };
+}
+
+/**
+ * What a correction corrects: the document the instruction names, else the entry's latest citation
+ * before the correction (the rule that last printed the row), else unknown.
+ */
+function correctionTarget(change: EntryChange, before: ListedEntry): CorrectionTarget {
+  if (change.correctsDocument !== undefined || change.correctsCitation !== undefined) {
+    return {
+      ...(change.correctsDocument !== undefined ? { documentNumber: change.correctsDocument } : {}),
+      ...(change.correctsCitation !== undefined ? { citation: change.correctsCitation } : {}),
+      basis: 'instruction',
+    };
+  }
+  const last = before.federalRegisterCitations[before.federalRegisterCitations.length - 1];
+  const citation = last?.match(/^\s*(\d+\s+FR\s+\d+)/)?.[1];
+  return citation ? { citation, basis: 'entry-citations' } : { basis: 'unknown' };
+}
+
+function unresolvedAnomaly(
+  origin: EventOrigin,
+  change: EntryChange,
+  resolution: Exclude<Resolution, { kind: 'found' }>,
+): AnomalyEvent {
+  const seen = resolution.candidates
+    .map((c) => `"${c.name}" under ${c.country} (${c.method}, ${c.confidence})`)
+    .join('; ');
+  const detail = {
+    'not-found': { code: 'EL_UNKNOWN_ENTRY', text: 'no such entry in the state' },
+    ambiguous: { code: 'EL_AMBIGUOUS_ENTRY', text: `several entries fit equally well: ${seen}` },
+    'low-confidence': {
+      code: 'EL_LOW_CONFIDENCE_MATCH',
+      text: `closest entries are not close enough to act on: ${seen}`,
+    },
+    'other-destination': {
+      code: 'EL_ENTRY_UNDER_OTHER_DESTINATION',
+      text: `listed only under another destination: ${seen}`,
+    },
+  } as const;
+  const { code, text } = detail[resolution.kind];
+  const anomaly: AnomalyInput = {
+    ...instructionFacts(change),
+    code,
+    message: `${where(origin, change)}: cannot ${change.action} "${change.previousName ?? change.entry.name}": ${text}; not applied`,
+    applied: false,
+  };
+  if (resolution.candidates.length > 0) anomaly.candidates = resolution.candidates;
+  return anomalyEvent(origin, anomaly);
+}
+
+function incompleteRowAnomaly(
+  origin: EventOrigin,
+  change: EntryChange,
+  missing: string[],
+  outcome: string,
+): AnomalyEvent {
+  return anomalyEvent(origin, {
+    ...instructionFacts(change),
+    code: 'EL_INCOMPLETE_ROW',
+    message: `${where(origin, change)}: the row for "${change.entry.name}" lacks ${missing.join(', ')}; ${outcome}`,
+    applied: true,
+  });
+}
+
+function instructionFacts(
+  change: EntryChange,
+): Pick<AnomalyInput, 'key' | 'country' | 'name' | 'action' | 'instruction'> {
+  const name = change.previousName ?? change.entry.name;
+  return {
+    key: keyOf({ country: change.country, name }),
+    country: change.country,
+    name,
+    action: change.action,
+    instruction: change,
+  };
+}
+
+function where(origin: EventOrigin, change: EntryChange): string {
+  const doc = origin.kind === 'document' ? `FR doc ${origin.facts.documentNumber}` : origin.source;
+  return `${doc}, ${change.action} under ${change.country}`;
+}
+
+function countEvents(events: readonly EntityListEvent[]): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, revised: 0, removed: 0, corrected: 0, anomalies: 0 };
+  for (const event of events) {
+    if (event.type === 'gov.bis.entitylist.entry.added') counts.added += 1;
+    else if (event.type === 'gov.bis.entitylist.entry.revised') counts.revised += 1;
+    else if (event.type === 'gov.bis.entitylist.entry.removed') counts.removed += 1;
+    else if (event.type === 'gov.bis.entitylist.entry.corrected') counts.corrected += 1;
+    else if (event.type === 'gov.bis.entitylist.anomaly') counts.anomalies += 1;
+  }
+  return counts;
+}
+
+function isAnomaly(event: EntityListEvent): event is AnomalyEvent {
+  return event.type === 'gov.bis.entitylist.anomaly';
+}

@@ -1,0 +1,306 @@
+/**
+ * Builders for every event type. Pure: the same inputs give the same event, id included.
+ *
+ * An event's id hashes its origin (document number, or snapshot source + date), its type, its subject
+ * and the content of the change (the entry after it, the anomaly's code and instruction…). It leaves
+ * out anything that depends on when or how often we processed the document, so re-processing yields
+ * the same ids, while two different changes differ in at least one hashed part.
+ */
+import { documentUrl, type DocumentFacts } from '../entity-list/document.js';
+import { diffEntryFields } from '../entity-list/field-diff.js';
+import type { SnapshotDiff } from '../entity-list/diff.js';
+import { entryKey } from '../entity-list/identity.js';
+import { keyOf } from '../entity-list/snapshot.js';
+import type { EntryChange, ListedEntry } from '../entity-list/types.js';
+import { EVENT_TYPES, eventId, timeOfDate, type CloudEvent, type EventType } from './cloudevent.js';
+import type {
+  AnomalyData,
+  AnomalyEvent,
+  ChangeCounts,
+  CorrectionTarget,
+  DocumentOriginData,
+  DriftData,
+  DriftEvent,
+  EntryAddedEvent,
+  EntryCorrectedEvent,
+  EntryRemovedEvent,
+  EntryRevisedEvent,
+  MatchData,
+  OriginData,
+  RulePublicInspectionEvent,
+  RulePublishedEvent,
+} from './types.js';
+
+/** What a batch of events came from: one FR document, or the comparison of two whole lists. */
+export type EventOrigin =
+  | { kind: 'document'; facts: DocumentFacts }
+  | { kind: 'snapshot'; source: string; fromAsOf: string; toAsOf: string };
+
+export function documentOrigin(facts: DocumentFacts): EventOrigin {
+  return { kind: 'document', facts };
+}
+
+export function snapshotOrigin(source: string, fromAsOf: string, toAsOf: string): EventOrigin {
+  return { kind: 'snapshot', source, fromAsOf, toAsOf };
+}
+
+function originSource(origin: EventOrigin): string {
+  return origin.kind === 'document' ? documentUrl(origin.facts.documentNumber) : origin.source;
+}
+
+/** Documents: the rule's effective date. Snapshots: the date of the newer list. */
+function originTime(origin: EventOrigin): string {
+  return timeOfDate(origin.kind === 'document' ? origin.facts.effectiveDate : origin.toAsOf);
+}
+
+/** Identifies the origin inside ids. A snapshot diff is identified by its source and the newer date. */
+function originIdBasis(origin: EventOrigin): unknown[] {
+  return origin.kind === 'document'
+    ? ['document', origin.facts.documentNumber]
+    : ['snapshot', origin.source, origin.toAsOf];
+}
+
+export function documentOriginData(facts: DocumentFacts): DocumentOriginData {
+  const data: DocumentOriginData = {
+    documentNumber: facts.documentNumber,
+    citation: facts.citation,
+    publicationDate: facts.publicationDate,
+    effectiveDate: facts.effectiveDate,
+  };
+  if (facts.htmlUrl !== undefined) data.htmlUrl = facts.htmlUrl;
+  return data;
+}
+
+function originData(origin: EventOrigin): OriginData {
+  return origin.kind === 'document'
+    ? documentOriginData(origin.facts)
+    : { snapshot: { source: origin.source, fromAsOf: origin.fromAsOf, toAsOf: origin.toAsOf } };
+}
+
+function envelope<TType extends EventType, TData>(
+  type: TType,
+  origin: EventOrigin,
+  subject: string,
+  content: unknown,
+  data: TData,
+): CloudEvent<TType, TData> {
+  return {
+    specversion: '1.0',
+    id: eventId([...originIdBasis(origin), type, subject, content]),
+    source: originSource(origin),
+    type,
+    subject,
+    time: originTime(origin),
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+export function entryAddedEvent(origin: EventOrigin, entry: ListedEntry): EntryAddedEvent {
+  const key = keyOf(entry);
+  return envelope(EVENT_TYPES.entryAdded, origin, key, entry, {
+    key,
+    country: entry.country,
+    name: entry.name,
+    ...originData(origin),
+    entry,
+  });
+}
+
+export interface RevisionOptions {
+  match?: MatchData;
+}
+
+export function entryRevisedEvent(
+  origin: EventOrigin,
+  before: ListedEntry,
+  after: ListedEntry,
+  options: RevisionOptions = {},
+): EntryRevisedEvent {
+  const key = keyOf(after);
+  const previousKey = keyOf(before);
+  return envelope(EVENT_TYPES.entryRevised, origin, key, after, {
+    key,
+    country: after.country,
+    name: after.name,
+    ...originData(origin),
+    entry: after,
+    before,
+    changes: diffEntryFields(before, after),
+    ...(previousKey !== key ? { previousKey } : {}),
+    ...(options.match ? { match: options.match } : {}),
+  });
+}
+
+export function entryCorrectedEvent(
+  origin: EventOrigin,
+  before: ListedEntry,
+  after: ListedEntry,
+  corrects: CorrectionTarget,
+  options: RevisionOptions = {},
+): EntryCorrectedEvent {
+  const key = keyOf(after);
+  const previousKey = keyOf(before);
+  return envelope(EVENT_TYPES.entryCorrected, origin, key, after, {
+    key,
+    country: after.country,
+    name: after.name,
+    ...originData(origin),
+    entry: after,
+    before,
+    changes: diffEntryFields(before, after),
+    corrects,
+    ...(previousKey !== key ? { previousKey } : {}),
+    ...(options.match ? { match: options.match } : {}),
+  });
+}
+
+export function entryRemovedEvent(
+  origin: EventOrigin,
+  before: ListedEntry,
+  options: RevisionOptions = {},
+): EntryRemovedEvent {
+  const key = keyOf(before);
+  // The removal is identified by what left the list; the entry's content is in `data`, not the id,
+  // so an entry removed twice in one document is one change.
+  return envelope(EVENT_TYPES.entryRemoved, origin, key, null, {
+    key,
+    country: before.country,
+    name: before.name,
+    ...originData(origin),
+    before,
+    ...(options.match ? { match: options.match } : {}),
+  });
+}
+
+/** An anomaly as the caller describes it; origin fields are added by the builder. */
+export type AnomalyInput = Omit<AnomalyData, keyof DocumentOriginData | 'snapshot'>;
+
+export function anomalyEvent(origin: EventOrigin, anomaly: AnomalyInput): AnomalyEvent {
+  const subject = anomaly.key ?? (origin.kind === 'document' ? origin.facts.documentNumber : origin.source);
+  const content = {
+    code: anomaly.code,
+    action: anomaly.action,
+    instruction: anomaly.instruction,
+    massChange: anomaly.massChange,
+  };
+  const data = { ...anomaly, ...originData(origin) } as AnomalyData;
+  return envelope(EVENT_TYPES.anomaly, origin, subject, content, data);
+}
+
+export interface RuleSummary {
+  isEntityListChange: boolean;
+  counts: ChangeCounts;
+  listSize: number;
+  asOf: string;
+}
+
+/** One per applied document, with what it changed. Subject: the document number. */
+export function rulePublishedEvent(facts: DocumentFacts, summary: RuleSummary): RulePublishedEvent {
+  const origin = documentOrigin(facts);
+  const content = { isEntityListChange: summary.isEntityListChange, counts: summary.counts };
+  return envelope(EVENT_TYPES.rulePublished, origin, facts.documentNumber, content, {
+    ...documentOriginData(facts),
+    ...(facts.title !== undefined ? { title: facts.title } : {}),
+    isEntityListChange: summary.isEntityListChange,
+    counts: summary.counts,
+    listSize: summary.listSize,
+    asOf: summary.asOf,
+  });
+}
+
+/** A document on public inspection, before publication (from the FR public-inspection API). */
+export interface PublicInspectionInput {
+  documentNumber: string;
+  /** The date the Federal Register will publish it (ISO date). */
+  publicationDate: string;
+  /** When it went on public inspection (RFC 3339), when known. */
+  filedAt?: string;
+  title?: string;
+  pdfUrl?: string;
+  htmlUrl?: string;
+  /** Changes extracted from the public-inspection copy, if any (provisional). */
+  changes?: readonly EntryChange[];
+}
+
+/**
+ * `gov.bis.entitylist.rule.public_inspection`: early warning that a rule is coming. `time` is when it
+ * went on inspection (else its scheduled publication date); `source` is the document's FR address.
+ * The id hashes the document and the provisional changes, so a re-filed version with different
+ * changes is a new event and a re-poll of the same one is not.
+ */
+export function publicInspectionEvent(input: PublicInspectionInput): RulePublicInspectionEvent {
+  const changes = (input.changes ?? []).map((c) => ({
+    action: c.action,
+    country: c.country,
+    name: c.entry.name,
+    key: entryKey(c.country, c.entry.name),
+  }));
+  const counts = { add: 0, revise: 0, remove: 0, correct: 0 };
+  for (const c of changes) counts[c.action] += 1;
+  const type = EVENT_TYPES.rulePublicInspection;
+  return {
+    specversion: '1.0',
+    id: eventId(['public-inspection', input.documentNumber, type, input.documentNumber, changes]),
+    source: documentUrl(input.documentNumber),
+    type,
+    subject: input.documentNumber,
+    time: input.filedAt ?? timeOfDate(input.publicationDate),
+    datacontenttype: 'application/json',
+    data: {
+      documentNumber: input.documentNumber,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.filedAt !== undefined ? { filedAt: input.filedAt } : {}),
+      publicationDate: input.publicationDate,
+      ...(input.pdfUrl !== undefined ? { pdfUrl: input.pdfUrl } : {}),
+      ...(input.htmlUrl !== undefined ? { htmlUrl: input.htmlUrl } : {}),
+      provisional: true,
+      counts,
+      changes,
+    },
+  };
+}
+
+/**
+ * `gov.bis.entitylist.drift`: the state derived from documents (`expected`) disagrees with a whole
+ * list read from a source (eCFR, CSL). Built from `diffSnapshots(expected, observed)`: entries the
+ * source lacks are `missing`, entries only the source has are `unexpected`. One event per
+ * reconciliation; subject and source are the list's URI.
+ */
+export function driftEvent(diff: SnapshotDiff): DriftEvent {
+  const differences: DriftData['differences'] = diff.changes.map((c) =>
+    c.kind === 'removed'
+      ? { key: c.key, kind: 'missing', expected: c.before }
+      : c.kind === 'added'
+        ? { key: c.key, kind: 'unexpected', observed: c.after }
+        : {
+            key: c.key,
+            kind: 'differs',
+            expected: c.before,
+            observed: c.after,
+            changedFields: diffEntryFields(c.before, c.after).changedFields,
+          },
+  );
+  const counts = {
+    missing: diff.counts.removed,
+    unexpected: diff.counts.added,
+    differs: diff.counts.revised,
+  };
+  const type = EVENT_TYPES.drift;
+  return {
+    specversion: '1.0',
+    id: eventId(['drift', diff.source, diff.fromAsOf, diff.toAsOf, type, differences]),
+    source: diff.source,
+    type,
+    subject: diff.source,
+    time: timeOfDate(diff.toAsOf),
+    datacontenttype: 'application/json',
+    data: {
+      source: diff.source,
+      expectedAsOf: diff.fromAsOf,
+      observedAsOf: diff.toAsOf,
+      counts,
+      differences,
+    },
+  };
+}

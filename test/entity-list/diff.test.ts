@@ -1,0 +1,209 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applySnapshotDiff,
+  canonicalSnapshot,
+  CSL_ENTITY_LIST_URL,
+  diffSnapshots,
+  ECFR_SUPPLEMENT_4_URL,
+} from '../../src/entity-list/diff.js';
+import { keyOf } from '../../src/entity-list/snapshot.js';
+import type { ListedEntry, Snapshot } from '../../src/entity-list/types.js';
+import type { EntryRemovedEvent, EntryRevisedEvent } from '../../src/events/types.js';
+import { loadBaseline, loadFinal } from './corpus.js';
+
+const baseline = loadBaseline();
+const final = loadFinal();
+/** Real entries to draw lists from: everything the timeline ever lists. */
+const pool: ListedEntry[] = [
+  ...new Map([...baseline.entries, ...final.entries].map((e) => [keyOf(e), e])).values(),
+];
+
+describe('diffSnapshots on the dev corpus (pure)', () => {
+  const diff = diffSnapshots(baseline, final);
+
+  it('finds what the timeline added, removed and revised', () => {
+    expect(diff.counts).toEqual({ added: 183, removed: 6, revised: 10 });
+    const removed = diff.changes
+      .filter((c) => c.kind === 'removed')
+      .map((c) => c.kind === 'removed' && c.before.name);
+    expect(removed).toContain('Enterprise Chips Hunter (ECH)');
+    expect(removed).toContain('Nelford United Corp');
+  });
+
+  it('applied to the baseline, gives final.json', () => {
+    expect(applySnapshotDiff(baseline, diff)).toEqual(final);
+  });
+
+  it('is sorted by key, one event per change, events in the same order', () => {
+    const keys = diff.changes.map((c) => c.key);
+    expect(keys).toEqual([...keys].sort());
+    expect(diff.events.map((e) => e.subject)).toEqual(keys);
+  });
+
+  it('builds entry events from the list source, dated by the newer list', () => {
+    const removal = diff.events.find(
+      (e): e is EntryRemovedEvent => e.type === 'gov.bis.entitylist.entry.removed',
+    )!;
+    expect(removal.source).toBe(ECFR_SUPPLEMENT_4_URL);
+    expect(removal.time).toBe('2024-05-08T00:00:00Z');
+    expect('snapshot' in removal.data && removal.data.snapshot).toEqual({
+      source: ECFR_SUPPLEMENT_4_URL,
+      fromAsOf: '2016-03-21',
+      toAsOf: '2024-05-08',
+    });
+    const revision = diff.events.find(
+      (e): e is EntryRevisedEvent => e.type === 'gov.bis.entitylist.entry.revised',
+    )!;
+    expect(revision.data.changes.changedFields.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same ids for the same lists, and other ids for another source', () => {
+    const again = diffSnapshots(structuredClone(baseline), structuredClone(final));
+    expect(again.events.map((e) => e.id)).toEqual(diff.events.map((e) => e.id));
+    const csl = diffSnapshots(baseline, final, { source: CSL_ENTITY_LIST_URL });
+    const ids = new Set(diff.events.map((e) => e.id));
+    expect(csl.events.some((e) => ids.has(e.id))).toBe(false);
+  });
+
+  it('reports a key listed twice in one list, and uses one listing whatever the order', () => {
+    const first = final.entries[0]!;
+    const twin = { ...first, name: first.name.toUpperCase(), addresses: ['Elsewhere'] };
+    const withTwin: Snapshot = { asOf: final.asOf, entries: [...final.entries, twin] };
+    const d = diffSnapshots(baseline, withTwin);
+    expect(d.anomalies.map((a) => a.data.code)).toEqual(['EL_DUPLICATE_KEY']);
+    const reversed = diffSnapshots(baseline, { ...withTwin, entries: [...withTwin.entries].reverse() });
+    expect(reversed.changes).toEqual(d.changes);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Laws, as property tests over lists drawn from real entries with revisions and made-up entries.
+
+const date = fc
+  .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2030, 11, 31) })
+  .map((ms) => new Date(ms).toISOString().slice(0, 10));
+
+const revision = (e: ListedEntry): fc.Arbitrary<ListedEntry> =>
+  fc
+    .record({
+      aliases: fc.subarray(e.aliases),
+      extraAddress: fc.option(fc.string({ minLength: 1, maxLength: 30 }), { nil: undefined }),
+      policy: fc.constantFrom(e.licenseReviewPolicy, 'Policy of denial.', 'Case-by-case review.'),
+      citation: fc.option(fc.constantFrom('89 FR 37621, 5/8/24', '88 FR 40439, 6/12/23'), { nil: undefined }),
+    })
+    .map(({ aliases, extraAddress, policy, citation }) => ({
+      ...e,
+      aliases,
+      addresses: extraAddress ? [...e.addresses, extraAddress] : e.addresses,
+      licenseReviewPolicy: policy,
+      federalRegisterCitations: citation
+        ? [...e.federalRegisterCitations, citation]
+        : e.federalRegisterCitations,
+    }));
+
+/** Made-up entries, including names that collide after normalisation (case, spacing, punctuation). */
+const madeUp: fc.Arbitrary<ListedEntry> = fc
+  .record({
+    country: fc.constantFrom('RUSSIA', 'IRAN', 'CHINA, PEOPLE’S REPUBLIC OF', 'Canada'),
+    name: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 12 }),
+      fc.constantFrom('Alfa Co., Ltd.', 'ALFA CO LTD', 'Beta  Trade'),
+    ),
+    aliases: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }),
+  })
+  .filter(({ country, name }) => keyOf({ country, name }).split('|')[1] !== '')
+  .map(({ country, name, aliases }) => ({
+    country,
+    name,
+    aliases,
+    addresses: [],
+    licenseRequirement: 'For all items subject to the EAR.',
+    licenseReviewPolicy: 'Presumption of denial.',
+    federalRegisterCitations: [],
+  }));
+
+const snapshotPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
+  .record({
+    aIndexes: fc.uniqueArray(fc.nat({ max: pool.length - 1 }), { maxLength: 40 }),
+    bIndexes: fc.uniqueArray(fc.nat({ max: pool.length - 1 }), { maxLength: 40 }),
+    aExtra: fc.array(madeUp, { maxLength: 5 }),
+    bExtra: fc.array(madeUp, { maxLength: 5 }),
+    aDate: date,
+    bDate: date,
+  })
+  .chain(({ aIndexes, bIndexes, aExtra, bExtra, aDate, bDate }) =>
+    fc
+      .tuple(...bIndexes.map((i) => fc.oneof(fc.constant(pool[i]!), revision(pool[i]!))))
+      .map((bPool): [Snapshot, Snapshot] => [
+        { asOf: aDate, entries: [...aIndexes.map((i) => pool[i]!), ...aExtra] },
+        { asOf: bDate, entries: [...bPool, ...bExtra] },
+      ]),
+  );
+
+describe('diffSnapshots laws (pure, property tests)', () => {
+  it('diff(a, a) is empty', () => {
+    fc.assert(
+      fc.property(snapshotPair, ([a]) => {
+        const d = diffSnapshots(a, a);
+        expect(d.changes).toEqual([]);
+        expect(d.events).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('applying diff(a, b) to a gives b', () => {
+    fc.assert(
+      fc.property(snapshotPair, ([a, b]) => {
+        expect(applySnapshotDiff(a, diffSnapshots(a, b))).toEqual(canonicalSnapshot(b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the order of either list does not matter', () => {
+    fc.assert(
+      fc.property(
+        snapshotPair.chain(([a, b]) =>
+          fc.tuple(
+            fc.constant(a),
+            fc.constant(b),
+            fc.shuffledSubarray(a.entries, { minLength: a.entries.length }),
+            fc.shuffledSubarray(b.entries, { minLength: b.entries.length }),
+          ),
+        ),
+        ([a, b, aShuffled, bShuffled]) => {
+          const d = diffSnapshots(a, b);
+          const shuffled = diffSnapshots({ ...a, entries: aShuffled }, { ...b, entries: bShuffled });
+          expect(shuffled.changes).toEqual(d.changes);
+          expect(shuffled.events).toEqual(d.events);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('diff(b, a) is diff(a, b) reversed: additions and removals swap', () => {
+    fc.assert(
+      fc.property(snapshotPair, ([a, b]) => {
+        const ab = diffSnapshots(a, b).counts;
+        const ba = diffSnapshots(b, a).counts;
+        expect(ba).toEqual({ added: ab.removed, removed: ab.added, revised: ab.revised });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is sorted by key and gives distinct changes distinct ids', () => {
+    fc.assert(
+      fc.property(snapshotPair, ([a, b]) => {
+        const d = diffSnapshots(a, b);
+        const keys = d.changes.map((c) => c.key);
+        expect(keys).toEqual([...keys].sort());
+        expect(new Set(d.events.map((e) => e.id)).size).toBe(d.events.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
