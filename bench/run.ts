@@ -6,6 +6,7 @@ import type { Benchmark, BenchRow } from './harness.js';
  */
 const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./extraction.js'),
+  () => import('./apply-diff.js'),
   () => import('./webhooks.js'),
 ];
 

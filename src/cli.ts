@@ -1,21 +1,35 @@
 #!/usr/bin/env node
+import { applyCommand } from './commands/apply.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
+import { replayServerCommand } from './commands/replay-server.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   extract: {
     run: extractCommand,
-    summary: 'extract FILE.xml...   Entity List changes in FR rule XML, as JSON Lines',
+    usage: 'extract FILE.xml...',
+    summary: 'Entity List changes in Federal Register rule XML, one JSON object per document',
+  },
+  apply: {
+    run: applyCommand,
+    usage: 'apply --state SNAPSHOT.json FILE.xml... [--events OUT.jsonl]',
+    summary: 'the list after applying the documents in order, as a snapshot; events as JSON Lines',
+  },
+  'replay-server': {
+    run: replayServerCommand,
+    usage: 'replay-server --corpus DIR [--port N] [--now ISO]',
+    summary: 'a Federal Register API speaking from a corpus, with a movable clock and faults',
   },
 };
 
 function usage(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   return [
     'usage: fedreg-watch <command> [options]',
     '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.summary}`),
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
   ].join('\n');
 }

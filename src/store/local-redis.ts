@@ -73,13 +73,20 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   mkdirSync(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', options.dir,
-    '--appendonly', options.appendOnly === false ? 'no' : 'yes',
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
-    '--protected-mode', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.dir,
+    '--appendonly',
+    options.appendOnly === false ? 'no' : 'yes',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'yes',
   ];
   const child = spawn(binary, args, {
     stdio: 'ignore',

@@ -1,0 +1,250 @@
+import { DEFAULT_RETRY_SCHEDULE_MS } from './delivery/retry.js';
+import { parseAllowedNetworks, type Network } from './delivery/networks.js';
+import { AppError } from './errors.js';
+
+/**
+ * Configuration, read once at the entry point from the environment into a frozen typed object.
+ * Every problem is reported together, so a misconfigured deploy fails once with the full list.
+ * No other module reads `process.env`.
+ */
+export interface Config {
+  redisUrl: string;
+  /** Key prefix with a Redis Cluster hash tag, so every key of the service lands in one slot. */
+  redisPrefix: string;
+  /** Start a local redis-server when none answers at the default URL (first run, demo). */
+  startLocalRedis: boolean;
+  dataDir: string;
+  frApiBaseUrl: string;
+  ecfrBaseUrl: string;
+  cslUrl: string;
+  http: { host: string; port: number };
+  /** Undefined: the admin API refuses every request. */
+  adminToken?: string;
+  pollIntervalMs: number;
+  publicInspectionIntervalMs: number;
+  snapshotIntervalMs: number;
+  sources: { publicInspection: boolean; ecfr: boolean; csl: boolean };
+  /** How far back each published-documents poll re-reads, for documents that appear late. */
+  lookbackDays: number;
+  webhooks: {
+    allowedNetworks: readonly Network[];
+    retryScheduleMs: readonly number[];
+    timeoutMs: number;
+    /** A subscription failing without a success for this long is disabled. */
+    disableAfterMs: number;
+    concurrency: number;
+  };
+  documentConcurrency: number;
+  eventRetentionDays: number;
+  massChange: { maxRemovalRatio: number; maxRemovals: number };
+  logLevel: string;
+  /** Stages this process runs; the default runs them all with the HTTP server. */
+  roles: ReadonlySet<Role>;
+}
+
+export const ROLES = ['http', 'poll', 'document', 'apply', 'fanout', 'deliver', 'reconcile'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_FR_API_BASE_URL = 'https://www.federalregister.gov/api/v1';
+const DEFAULT_ECFR_BASE_URL = 'https://www.ecfr.gov';
+const DEFAULT_CSL_URL = 'https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv';
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const frApiBaseUrl = read.url('FR_API_BASE_URL', DEFAULT_FR_API_BASE_URL);
+  // Against a replay server, eCFR comes from the same origin unless told otherwise.
+  const sameOrigin = frApiBaseUrl !== DEFAULT_FR_API_BASE_URL ? originOf(frApiBaseUrl) : undefined;
+  const redisPrefix = read.string('REDIS_PREFIX', '{fedreg}');
+  if (!/\{[^{}]+\}/.test(redisPrefix)) {
+    problems.push(
+      `REDIS_PREFIX=${redisPrefix}: must contain a hash tag such as {fedreg}, so keys stay in one Redis Cluster slot`,
+    );
+  }
+  const redisUrl = read.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+  let allowedNetworks: readonly Network[] = [];
+  try {
+    allowedNetworks = parseAllowedNetworks(env.WEBHOOK_ALLOWED_NETWORKS ?? '');
+  } catch (err) {
+    problems.push(`WEBHOOK_ALLOWED_NETWORKS: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const roles = read.list('FEDREG_ROLES', [...ROLES]);
+  for (const r of roles)
+    if (!(ROLES as readonly string[]).includes(r))
+      problems.push(`FEDREG_ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < 12) {
+    problems.push('ADMIN_TOKEN: must be at least 12 characters');
+  }
+
+  const config: Config = {
+    redisUrl,
+    redisPrefix,
+    startLocalRedis: read.bool('START_LOCAL_REDIS', env.REDIS_URL === undefined),
+    dataDir: read.string('DATA_DIR', '.data'),
+    frApiBaseUrl,
+    ecfrBaseUrl: read.url('ECFR_BASE_URL', sameOrigin ?? DEFAULT_ECFR_BASE_URL),
+    cslUrl: read.url('CSL_URL', DEFAULT_CSL_URL),
+    http: { host: read.string('HTTP_HOST', '0.0.0.0'), port: read.int('HTTP_PORT', 8080, 0, 65535) },
+    pollIntervalMs: read.int('POLL_INTERVAL_MS', 5 * 60_000, 100),
+    publicInspectionIntervalMs: read.int(
+      'PUBLIC_INSPECTION_INTERVAL_MS',
+      read.peekInt('POLL_INTERVAL_MS') ?? 60_000,
+      100,
+    ),
+    snapshotIntervalMs: read.int('SNAPSHOT_INTERVAL_MS', 24 * 3_600_000, 1000),
+    sources: {
+      publicInspection: read.bool('PUBLIC_INSPECTION_ENABLED', true),
+      ecfr: read.bool('ECFR_ENABLED', true),
+      // A replay server serves no CSL: against one, the CSL is read only when CSL_URL names it.
+      csl: read.bool('CSL_ENABLED', env.CSL_URL !== undefined || sameOrigin === undefined),
+    },
+    lookbackDays: read.int('POLL_LOOKBACK_DAYS', 3, 0, 60),
+    webhooks: {
+      allowedNetworks,
+      retryScheduleMs: read.durations('WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE_MS),
+      timeoutMs: read.int('WEBHOOK_TIMEOUT_MS', 15_000, 100),
+      disableAfterMs: read.int('WEBHOOK_DISABLE_AFTER_MS', 5 * 24 * 3_600_000, 1000),
+      concurrency: read.int('DELIVERY_CONCURRENCY', 64, 1, 1000),
+    },
+    documentConcurrency: read.int('DOCUMENT_CONCURRENCY', 4, 1, 64),
+    eventRetentionDays: read.int('EVENT_RETENTION_DAYS', 3650, 1),
+    massChange: {
+      maxRemovalRatio: read.number('MASS_CHANGE_MAX_REMOVAL_RATIO', 0.05, 0, 1),
+      maxRemovals: read.int('MASS_CHANGE_MAX_REMOVALS', 50, 0),
+    },
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    roles: new Set(roles as Role[]),
+  };
+  if (adminToken !== undefined) config.adminToken = adminToken;
+
+  if (problems.length > 0) {
+    throw new AppError('CONFIG_INVALID', `configuration is invalid:\n  - ${problems.join('\n  - ')}`, {
+      context: { problems },
+    });
+  }
+  return Object.freeze(config);
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  url(name: string, fallback: string, protocols = ['http:', 'https:']): string {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) {
+        this.problems.push(`${name}=${redact(v)}: expected a ${protocols.join(' or ')} URL`);
+        return fallback;
+      }
+      return v.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name}=${redact(v)}: not a URL`);
+      return fallback;
+    }
+  }
+
+  peekInt(name: string): number | undefined {
+    const v = this.raw(name);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  }
+
+  int(name: string, fallback: number, min = -Infinity, max = Infinity): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(
+        `${name}=${v}: expected an integer${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` and ≤ ${max}` : ''}`,
+      );
+      return fallback;
+    }
+    return Number(v);
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.problems.push(`${name}=${v}: expected a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    this.problems.push(`${name}=${v}: expected true or false`);
+    return fallback;
+  }
+
+  oneOf(name: string, fallback: string, allowed: string[]): string {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!allowed.includes(v)) {
+      this.problems.push(`${name}=${v}: expected one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return v;
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const v = this.raw(name);
+    return v === undefined
+      ? fallback
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  }
+
+  /** "5s,5m,30m,2h" or plain milliseconds. */
+  durations(name: string, fallback: readonly number[]): readonly number[] {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const out: number[] = [];
+    for (const part of v.split(',').map((s) => s.trim())) {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(part);
+      if (!m) {
+        this.problems.push(`${name}: "${part}" is not a duration (e.g. 500ms, 5s, 5m, 2h)`);
+        continue;
+      }
+      const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+      out.push(Math.round(Number(m[1]) * unit));
+    }
+    return out;
+  }
+}
+
+/** Credentials in URLs (redis://:password@host) never reach a message. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,36 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Structured JSON logs. Secrets are redacted by path wherever they could appear (subscription
+ * secrets, the admin token in request headers, credentials in URLs are stripped before logging).
+ */
+export const REDACT_PATHS = [
+  'secret',
+  '*.secret',
+  'secrets',
+  '*.secrets',
+  'previousSecret',
+  '*.previousSecret',
+  'adminToken',
+  '*.adminToken',
+  'authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["webhook-signature"]',
+  '*.headers["webhook-signature"]',
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'fedreg-watch' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,66 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * What the pipeline reports about itself, as typed events. Metrics, logs and tests subscribe to
+ * the same stream, so a figure on a dashboard and an assertion in a test count the same thing.
+ */
+export interface PipelineEventMap {
+  'poll.succeeded': { source: string; at: number; documents: number };
+  'poll.failed': { source: string; code: string };
+  'document.discovered': { documentNumber: string; via: string };
+  'document.extracted': {
+    documentNumber: string;
+    changes: number;
+    warnings: number;
+    durationMs: number;
+    isEntityListChange: boolean;
+  };
+  'document.applied': {
+    documentNumber: string;
+    publicationDate: string;
+    appended: number;
+    /** When the document was first seen by a poll (ms): the start of source → webhook latency. */
+    discoveredAt: number;
+  };
+  'document.quarantined': { documentNumber: string; code: string };
+  'event.appended': { type: string; id: string; sourceSeenAt?: number };
+  'delivery.attempted': {
+    subscriptionId: string;
+    eventType: string;
+    outcome: 'delivered' | 'retry' | 'gone' | 'forbidden' | 'skipped';
+    durationMs: number;
+    status?: number;
+    /** For a first successful delivery: ms from the document's discovery to the receiver's 2xx. */
+    sourceToWebhookMs?: number;
+  };
+  'delivery.dead-lettered': { subscriptionId: string; eventId: string; reason: string };
+  'subscription.disabled': { subscriptionId: string; reason: string };
+  anomaly: { code: string; source: string };
+  'diff.held': { source: string; removals: number; listSize: number };
+  'diff.released': { source: string };
+  drift: { source: string; differences: number };
+}
+
+export type PipelineEventName = keyof PipelineEventMap;
+
+export class PipelineObserver {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  emit<K extends PipelineEventName>(name: K, payload: PipelineEventMap[K]): void {
+    // An observer's bug must never fail the pipeline step that reported.
+    try {
+      this.emitter.emit(name, payload);
+    } catch {
+      /* ignored by design */
+    }
+  }
+
+  on<K extends PipelineEventName>(name: K, listener: (payload: PipelineEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener as (payload: unknown) => void);
+    return () => this.emitter.off(name, listener as (payload: unknown) => void);
+  }
+}

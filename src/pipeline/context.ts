@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { WebhookSender } from '../delivery/sender.js';
+import type { FederalRegisterClient } from '../federal-register/client.js';
+import type { Logger } from '../observe/logger.js';
+import type { PipelineObserver } from '../observe/pipeline-events.js';
+import type { Queues } from '../queues/index.js';
+import type { DocumentStore } from '../store/documents.js';
+import type { EventLog } from '../store/event-log.js';
+import type { Keys } from '../store/keys.js';
+import type { StateStore } from '../store/state.js';
+import type { SubscriptionStore } from '../store/subscriptions.js';
+
+/**
+ * Everything a pipeline stage needs, built once by the service from the configuration and passed
+ * in. Stages never construct clients or read the environment; tests build a context with real
+ * Redis, a replay server and local receivers.
+ */
+export interface PipelineContext {
+  config: Readonly<Config>;
+  redis: Redis;
+  keys: Keys;
+  queues: Queues;
+  state: StateStore;
+  events: EventLog;
+  documents: DocumentStore;
+  subscriptions: SubscriptionStore;
+  observer: PipelineObserver;
+  logger: Logger;
+  /** Wall clock in ms; a fixed clock in tests. */
+  now: () => number;
+  frClient: FederalRegisterClient;
+  sender: WebhookSender;
+}

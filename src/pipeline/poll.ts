@@ -1,0 +1,99 @@
+import type { DocumentFacts } from '../entity-list/document.js';
+import { DocumentCursor } from '../federal-register/cursor.js';
+import { addDays } from '../federal-register/dates.js';
+import { pollEntityListDocuments } from '../federal-register/poll.js';
+import { resolveApiUrl } from '../federal-register/search-query.js';
+import type { FrDocument } from '../federal-register/types.js';
+import { documentJobId } from './apply.js';
+import type { PipelineContext } from './context.js';
+
+/**
+ * The published-documents poll: search the Federal Register for Entity List candidates from the
+ * cursor, put each new document in line and enqueue its fetch. A document is marked processed on
+ * the cursor only after its job is safely enqueued, so a crash in between repeats it (absorbed by
+ * its job id and the document store) rather than losing it.
+ */
+export interface PollOutcome {
+  skipped?: string;
+  since?: string;
+  discovered: string[];
+}
+
+export function documentCursor(ctx: PipelineContext, baselineAsOf: string): DocumentCursor {
+  return new DocumentCursor(ctx.redis, {
+    prefix: ctx.keys.federalRegister,
+    startDate: addDays(baselineAsOf, 1),
+    lookbackDays: ctx.config.lookbackDays,
+  });
+}
+
+export async function pollPublished(
+  ctx: PipelineContext,
+  signal: AbortSignal,
+  via = 'poll',
+): Promise<PollOutcome> {
+  const meta = await ctx.state.meta();
+  if (!meta.baselineAsOf) {
+    ctx.logger.warn(
+      'no Entity List state in Redis yet: import one with `fedreg-watch state import SNAPSHOT.json`; polling waits',
+    );
+    return { skipped: 'no state imported', discovered: [] };
+  }
+  const cursor = documentCursor(ctx, meta.baselineAsOf);
+  const result = await pollEntityListDocuments(ctx.frClient, cursor, { signal });
+  const discovered = await enqueueDocuments(ctx, result.documents, via, cursor);
+  ctx.observer.emit('poll.succeeded', { source: 'published', at: ctx.now(), documents: discovered.length });
+  return { since: result.since, discovered };
+}
+
+/** Puts documents in line and enqueues their fetch; shared by the poll and backfill. */
+export async function enqueueDocuments(
+  ctx: PipelineContext,
+  documents: readonly FrDocument[],
+  via: string,
+  cursor?: DocumentCursor,
+): Promise<string[]> {
+  const discovered: string[] = [];
+  for (const doc of documents) {
+    const number = doc.document_number;
+    const xmlUrl = doc.full_text_xml_url;
+    if (!xmlUrl) {
+      // Not yet available as XML (it happens for a few hours after publication): try next poll.
+      ctx.logger.info({ documentNumber: number }, 'document has no full_text_xml_url yet; will look again');
+      continue;
+    }
+    const isNew = await ctx.documents.discover(
+      {
+        documentNumber: number,
+        publicationDate: doc.publication_date,
+        xmlUrl,
+        facts: factsOf(doc, ctx.config.frApiBaseUrl),
+        via,
+      },
+      ctx.now(),
+    );
+    if (isNew) {
+      discovered.push(number);
+      ctx.observer.emit('document.discovered', { documentNumber: number, via });
+    }
+    await ctx.queues.document.add(
+      'document',
+      { v: 1, documentNumber: number },
+      { jobId: documentJobId(number) },
+    );
+    await cursor?.markProcessed(number, doc.publication_date);
+  }
+  return discovered;
+}
+
+function factsOf(doc: FrDocument, apiBase: string): DocumentFacts {
+  const facts: DocumentFacts = {
+    documentNumber: doc.document_number,
+    publicationDate: doc.publication_date,
+    effectiveDate: doc.effective_on ?? '',
+    citation: doc.citation ?? null,
+  };
+  if (doc.html_url) facts.htmlUrl = resolveApiUrl(doc.html_url, apiBase);
+  if (doc.title) facts.title = doc.title;
+  return facts;
+}

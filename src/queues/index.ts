@@ -1,0 +1,105 @@
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * The pipeline's queues and their typed, versioned job payloads. Payloads are plain JSON and never
+ * carry secrets: a delivery names its subscription by id and the worker reads the secret.
+ * Job ids come from the data (`doc-<number>`, `dlv-<event>-<subscription>`), so adding the same
+ * work twice is absorbed by BullMQ rather than prevented by hope.
+ */
+export const QUEUE_NAMES = ['poll', 'document', 'apply', 'fanout', 'deliver', 'reconcile'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export type PollSource = 'published' | 'public-inspection' | 'ecfr' | 'csl';
+export type SnapshotSource = 'ecfr' | 'csl';
+
+export interface PollJob {
+  v: 1;
+  source: PollSource;
+}
+export interface DocumentJob {
+  v: 1;
+  documentNumber: string;
+}
+export interface ApplyJob {
+  v: 1;
+  /** Why the apply worker was woken: for logs. */
+  reason: string;
+}
+export interface FanoutJob {
+  v: 1;
+}
+export interface DeliverJob {
+  v: 1;
+  eventId: string;
+  subscriptionId: string;
+  /** Attempts made so far (0 for the first). */
+  attempt: number;
+  /** Set when an operator redelivers from the dead-letter queue. */
+  redelivery?: string;
+  /** When the event's document was first seen by a poll (ms): for source → webhook latency. */
+  sourceSeenAt?: number;
+}
+export interface ReconcileJob {
+  v: 1;
+  source: SnapshotSource;
+}
+
+export interface JobData {
+  poll: PollJob;
+  document: DocumentJob;
+  apply: ApplyJob;
+  fanout: FanoutJob;
+  deliver: DeliverJob;
+  reconcile: ReconcileJob;
+}
+
+export type Queues = { [K in QueueName]: Queue<JobData[K]> };
+
+/** Completed jobs are kept for a day so their ids keep absorbing duplicates; failed ones for a week. */
+const DEFAULTS: DefaultJobOptions = {
+  removeOnComplete: { age: 24 * 3600, count: 200_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+};
+
+const JOB_OPTIONS: { [K in QueueName]: DefaultJobOptions } = {
+  poll: {
+    ...DEFAULTS,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: { count: 1000 },
+  },
+  document: { ...DEFAULTS, attempts: 8, backoff: { type: 'retry-after', delay: 2_000 } },
+  apply: {
+    ...DEFAULTS,
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: { count: 1000 },
+  },
+  fanout: {
+    ...DEFAULTS,
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: { count: 1000 },
+  },
+  // Deliveries schedule their own retries (the webhook schedule, Retry-After): see pipeline/deliver.
+  deliver: { ...DEFAULTS, attempts: 1 },
+  reconcile: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
+};
+
+export function createQueues(connection: Redis | ConnectionOptions, prefix: string): Queues {
+  const make = <K extends QueueName>(name: K): Queue<JobData[K]> =>
+    new Queue<JobData[K]>(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
+  return {
+    poll: make('poll'),
+    document: make('document'),
+    apply: make('apply'),
+    fanout: make('fanout'),
+    deliver: make('deliver'),
+    reconcile: make('reconcile'),
+  };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+}

@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import { keyOf, sortEntries } from '../entity-list/snapshot.js';
+import type { ListedEntry, Snapshot } from '../entity-list/types.js';
+import { EVENT_TYPES, type CloudEvent } from '../events/cloudevent.js';
+import type { Keys } from './keys.js';
+
+/**
+ * The append-only event log (a Redis stream, written only by the state commit script), read as a
+ * feed: stream ids are the cursors a consumer pages through and resumes from.
+ */
+export interface LoggedEvent {
+  /** The stream id: the feed cursor of this event. */
+  cursor: string;
+  event: CloudEvent;
+}
+
+export interface FeedPage {
+  events: LoggedEvent[];
+  /** Resume after this cursor; equal to the request's `after` when nothing is newer. */
+  next: string;
+}
+
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+export function isCursor(value: string): boolean {
+  return value === '0' || value === '0-0' || STREAM_ID.test(value);
+}
+
+export class EventLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async page(after: string, limit: number): Promise<FeedPage> {
+    const start = after === '0' || after === '0-0' ? '-' : `(${after}`;
+    const rows = await this.redis.xrange(this.keys.events, start, '+', 'COUNT', limit);
+    const events = rows.map(([cursor, fields]) => ({ cursor, event: parseFields(fields) }));
+    return { events, next: events.length > 0 ? events[events.length - 1]!.cursor : after };
+  }
+
+  async byId(id: string): Promise<LoggedEvent | undefined> {
+    const cursor = await this.redis.hget(this.keys.eventIds, id);
+    if (!cursor) return undefined;
+    const rows = await this.redis.xrange(this.keys.events, cursor, cursor);
+    const row = rows[0];
+    return row ? { cursor: row[0], event: parseFields(row[1]) } : undefined;
+  }
+
+  /** The event exactly as logged (the bytes a webhook sends and signs). */
+  async rawById(id: string): Promise<{ cursor: string; json: string } | undefined> {
+    const cursor = await this.redis.hget(this.keys.eventIds, id);
+    if (!cursor) return undefined;
+    const row = (await this.redis.xrange(this.keys.events, cursor, cursor))[0];
+    if (!row) return undefined;
+    const i = row[1].indexOf('e');
+    return { cursor: row[0], json: row[1][i + 1] ?? 'null' };
+  }
+
+  async byIds(ids: readonly string[]): Promise<LoggedEvent[]> {
+    const out: LoggedEvent[] = [];
+    for (const id of ids) {
+      const e = await this.byId(id);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  async length(): Promise<number> {
+    return this.redis.xlen(this.keys.events);
+  }
+
+  async lastCursor(): Promise<string> {
+    const rows = await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  /**
+   * The list as it stood on `date`: the imported baseline with every entry event that took effect
+   * on or before that date folded in, in the order the events were applied.
+   */
+  async stateAsOf(baseline: Snapshot, date: string): Promise<Snapshot> {
+    const entries = new Map<string, ListedEntry>(baseline.entries.map((e) => [keyOf(e), e]));
+    let after = '0';
+    for (;;) {
+      const page = await this.page(after, 1000);
+      for (const { event } of page.events) {
+        if (event.time.slice(0, 10) > date) continue;
+        foldEntryEvent(entries, event);
+      }
+      if (page.events.length < 1000) break;
+      after = page.next;
+    }
+    return { asOf: date, entries: sortEntries([...entries.values()]) };
+  }
+}
+
+function parseFields(fields: string[]): CloudEvent {
+  const i = fields.indexOf('e');
+  return JSON.parse(fields[i + 1] ?? 'null') as CloudEvent;
+}
+
+/** Applies one logged entry event to a keyed list (the events carry whole entries). */
+export function foldEntryEvent(entries: Map<string, ListedEntry>, event: CloudEvent): void {
+  const data = event.data as { entry?: ListedEntry; before?: ListedEntry; previousKey?: string };
+  switch (event.type) {
+    case EVENT_TYPES.entryAdded:
+      if (data.entry) entries.set(keyOf(data.entry), data.entry);
+      break;
+    case EVENT_TYPES.entryRevised:
+    case EVENT_TYPES.entryCorrected:
+      if (data.before) entries.delete(keyOf(data.before));
+      if (data.entry) entries.set(keyOf(data.entry), data.entry);
+      break;
+    case EVENT_TYPES.entryRemoved:
+      if (data.before) entries.delete(keyOf(data.before));
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,23 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Redis connections. BullMQ workers block on Redis and must never give up a command
+ * (`maxRetriesPerRequest: null`); request-serving code should fail fast instead, so a Redis outage
+ * shows as 503 from /readyz rather than hung requests.
+ */
+export type RedisRole = 'worker' | 'client';
+
+export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: role === 'worker' ? null : 2,
+    enableReadyCheck: true,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    lazyConnect: false,
+    ...extra,
+  });
+  // Connection errors are reported through readiness and the logs of whoever uses it;
+  // an unhandled 'error' event would crash the process on the first Redis restart.
+  redis.on('error', () => {});
+  return redis;
+}
