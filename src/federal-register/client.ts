@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../http-client/clock.js';
 import { HttpFetcher, type HttpFetcherOptions } from '../http-client/http.js';
-import { allOf, RateBudget, type RateLimiter } from '../http-client/rate-budget.js';
+import { allOf, RateBudget } from '../http-client/rate-budget.js';
 import {
   apiEndpoint,
   entityListSearch,
@@ -30,8 +30,8 @@ export interface FederalRegisterClientOptions {
   fetcher?: HttpFetcher;
   http?: HttpFetcherOptions;
   /** Budgets may be shared between clients of the same process. */
-  apiBudget?: RateLimiter;
-  xmlBudget?: RateLimiter;
+  apiBudget?: RateBudget;
+  xmlBudget?: RateBudget;
   /** Clock for the default budgets. */
   clock?: Clock;
   /** Jitter allowance added to each one-second window of the default budgets (default 100 ms). */
@@ -62,8 +62,8 @@ export interface SearchResult {
  */
 export class FederalRegisterClient {
   readonly baseUrl: string;
-  readonly apiBudget: RateLimiter;
-  readonly xmlBudget: RateLimiter;
+  readonly apiBudget: RateBudget;
+  readonly xmlBudget: RateBudget;
   private readonly fetcher: HttpFetcher;
   private readonly ownsFetcher: boolean;
   private readonly perPage: number;

@@ -56,28 +56,59 @@ export class RateBudget implements RateLimiter {
     return turn;
   }
 
+  /** Milliseconds until a token is free at `now` (0: one is free now). Drops tokens that came back. */
+  waitMs(now: number): number {
+    const span = this.windowMs + this.marginMs;
+    while (this.spent.length > 0 && this.spent[0]! + span <= now) this.spent.shift();
+    return this.spent.length < this.limit ? 0 : this.spent[0]! + span - now;
+  }
+
+  /** Spends a token at `now`; callers check `waitMs(now) === 0` first, in the same tick. */
+  spend(now: number): void {
+    this.spent.push(now);
+  }
+
+  get clockSource(): Clock {
+    return this.clock;
+  }
+
   private async take(signal?: AbortSignal): Promise<void> {
     const started = this.clock.now();
     for (;;) {
       if (signal?.aborted) throw abortError(signal, `rate budget ${this.name}`);
       const now = this.clock.now();
-      const span = this.windowMs + this.marginMs;
-      while (this.spent.length > 0 && this.spent[0]! + span <= now) this.spent.shift();
-      if (this.spent.length < this.limit) {
-        this.spent.push(now);
+      const wait = this.waitMs(now);
+      if (wait === 0) {
+        this.spend(now);
         this.waitedMs += now - started;
         return;
       }
-      await this.clock.sleep(this.spent[0]! + span - now, signal);
+      await this.clock.sleep(wait, signal);
     }
   }
 }
 
-/** Takes a token from every budget, in order (an XML download counts against both XML and API). */
-export function allOf(...budgets: RateLimiter[]): RateLimiter {
+/**
+ * Takes a token from every budget at the same instant (an XML download counts against both the
+ * XML and the API budget). Taking them one after the other would spend the first while waiting for
+ * the second, and the request would then go out later than its first token says, breaking that
+ * budget's window.
+ */
+export function allOf(...budgets: RateBudget[]): RateLimiter {
+  const clock = budgets[0]?.clockSource ?? systemClock;
+  const names = budgets.map((b) => b.name).join('+');
   return {
     async acquire(signal?: AbortSignal): Promise<void> {
-      for (const b of budgets) await b.acquire(signal);
+      for (;;) {
+        if (signal?.aborted) throw abortError(signal, `rate budgets ${names}`);
+        const now = clock.now();
+        const wait = Math.max(0, ...budgets.map((b) => b.waitMs(now)));
+        if (wait === 0) {
+          for (const b of budgets) b.spend(now);
+          return;
+        }
+        await clock.sleep(wait, signal);
+      }
     },
   };
 }
