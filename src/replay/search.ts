@@ -220,9 +220,10 @@ export function searchPage(
   const count = matching.length;
   const totalPages = Math.ceil(count / q.perPage);
   const start = (q.page - 1) * q.perPage;
+  const fields = q.fields ?? DEFAULT_SEARCH_FIELDS;
   const results = matching
     .slice(start, start + q.perPage)
-    .map((d) => projectResult(d.record, q.fields, absolutize));
+    .map((d) => projectResult(d.record, fields, absolutize));
   const answer: SearchAnswer = { count, description: describe(q), total_pages: totalPages, results };
   if (q.page < totalPages) answer.next_page_url = pageUrl(q.page + 1);
   if (q.page > 1 && count > 0) answer.previous_page_url = pageUrl(Math.min(q.page - 1, totalPages));

@@ -10,7 +10,7 @@ import { filedDate, loadCorpus, type Corpus, type CorpusDocument } from './corpu
 import { FaultInjector, validateFaultRule, type FaultRule, type RouteKind } from './faults.js';
 import { publicInspectionRecord, xmlToText } from './public-inspection.js';
 import { filterDocuments, parseSearchQuery, projectResult, searchPage } from './search.js';
-import { RequestStats } from './stats.js';
+import { RequestStats, type RequestRecord } from './stats.js';
 import { groundTruthStateAt, type StateAt } from './timeline.js';
 
 /**
@@ -499,9 +499,12 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
     }
     const kind = classify(url.pathname);
     const fault = faults.pick(kind, url.pathname);
+    // Recorded on arrival (status filled in when answered), so in-flight requests count too.
+    const record: RequestRecord = { at, kind, path: url.pathname, status: 0 };
+    if (fault) record.fault = fault.id;
+    stats.record(record);
     if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault?.drop) {
-      stats.record({ at, kind, path: url.pathname, status: 0, fault: fault.id });
       req.socket.destroy();
       return;
     }
@@ -515,16 +518,9 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
     } else {
       answer = await route(req, url);
     }
+    record.status = answer.status;
     const { notModified } = send(req, res, answer, fault);
-    const record: Parameters<RequestStats['record']>[0] = {
-      at,
-      kind,
-      path: url.pathname,
-      status: answer.status,
-    };
-    if (fault) record.fault = fault.id;
     if (notModified) record.notModified = true;
-    stats.record(record);
   };
 
   // Route kinds without running the route, for faults and statistics.
