@@ -11,7 +11,7 @@ import { FaultInjector, validateFaultRule, type FaultRule, type RouteKind } from
 import { publicInspectionRecord, xmlToText } from './public-inspection.js';
 import { filterDocuments, parseSearchQuery, projectResult, searchPage } from './search.js';
 import { RequestStats, type RequestRecord } from './stats.js';
-import { groundTruthStateAt, type StateAt } from './timeline.js';
+import { extractedStateAt, groundTruthStateAt, type StateAt } from './timeline.js';
 
 /**
  * A Federal Register API (and eCFR versioner) served from a corpus directory, with a clock, faults
@@ -42,7 +42,10 @@ export interface ReplayServerOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** State of the Entity List at a date, for the eCFR route. Default: the corpus's ground truth. */
+  /**
+   * State of the Entity List at a date, for the eCFR route. Default: the corpus's ground truth
+   * (baseline + expected/), else its XML extracted and applied, else the route answers 501.
+   */
   stateAt?: StateAt;
   /** Base of absolute URLs in answers; default from the request's Host header. */
   publicUrl?: string;
@@ -156,7 +159,7 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
   const faults = new FaultInjector();
   const stats = new RequestStats();
   const overrides = new Map<string, DocumentOverride>();
-  const stateAt = options.stateAt ?? groundTruthStateAt(corpus);
+  const stateAt = options.stateAt ?? groundTruthStateAt(corpus) ?? extractedStateAt(corpus);
   const urlMode = options.urls ?? 'absolute';
   const xmlCache = new Map<string, Promise<Buffer>>();
   const textPaths = new Map<string, CorpusDocument>();
@@ -310,7 +313,7 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
         501,
         {
           error:
-            'the replay corpus has no baseline.json/expected/ and no stateAt was injected; the eCFR route cannot render a state',
+            'the replay corpus has no baseline.json and no stateAt was injected; the eCFR route cannot render a state',
         },
         'ecfr',
       );

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { applyDocuments } from '../entity-list/apply.js';
+import { documentChanges, documentFactsFromApi, type DocumentChanges } from '../entity-list/document.js';
+import { extractFromXml } from '../entity-list/extract.js';
 import { entryKey } from '../entity-list/identity.js';
 import type { EntryChange, ListedEntry, Snapshot } from '../entity-list/types.js';
 import type { Corpus } from './corpus.js';
@@ -10,7 +13,8 @@ import type { Corpus } from './corpus.js';
  * the authority the service reconciles against, so the replay renders the corpus's own truth:
  * `baseline.json` plus the changes of `expected/<n>.json` for every document published up to the
  * date, applied by entry key. (Rendering our own extraction instead would make reconciliation
- * compare the service with itself.) Callers can inject another `StateAt`.
+ * compare the service with itself.) A corpus without `expected/` falls back to extracting its
+ * XML and applying that (`extractedStateAt`). Callers can inject another `StateAt`.
  */
 export type StateAt = (date: string) => Promise<Snapshot>;
 
@@ -79,6 +83,48 @@ export function groundTruthStateAt(corpus: Corpus): StateAt | undefined {
         return { asOf, entries: sorted(state.values()) };
       })();
       cache.set(count, snap);
+    }
+    const s = await snap;
+    return { asOf: date < s.asOf ? s.asOf : date, entries: s.entries };
+  };
+}
+
+/**
+ * `StateAt` for a corpus with `baseline.json` but no `expected/`: the documents' XML run through
+ * extraction and `apply`, the way the service itself would build the state. Undefined without a
+ * baseline.
+ */
+export function extractedStateAt(corpus: Corpus): StateAt | undefined {
+  const baseline = corpus.baseline;
+  if (!baseline) return undefined;
+  const changes = new Map<string, Promise<DocumentChanges | undefined>>();
+  const changesOf = (doc: Corpus['documents'][number]): Promise<DocumentChanges | undefined> => {
+    let c = changes.get(doc.key);
+    if (!c) {
+      c = doc.xmlFile
+        ? readFile(doc.xmlFile).then((xml) => {
+            const extraction = extractFromXml(xml, { fallbackDocumentNumber: doc.number })[0];
+            return extraction ? documentChanges(extraction, documentFactsFromApi(doc.record)) : undefined;
+          })
+        : Promise.resolve(undefined);
+      changes.set(doc.key, c);
+    }
+    return c;
+  };
+  const cache = new Map<number, Promise<Snapshot>>();
+  return async (date: string): Promise<Snapshot> => {
+    const docs = corpus.documents.filter(
+      (d) => d.publicationDate <= date && d.publicationDate > baseline.asOf,
+    );
+    let snap = cache.get(docs.length);
+    if (!snap) {
+      snap = (async () => {
+        const list = (await Promise.all(docs.map(changesOf))).filter(
+          (c): c is DocumentChanges => c !== undefined,
+        );
+        return applyDocuments(baseline, list).next;
+      })();
+      cache.set(docs.length, snap);
     }
     const s = await snap;
     return { asOf: date < s.asOf ? s.asOf : date, entries: s.entries };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReplayServerArgs, replayServerCommand } from '../../src/commands/replay-server.js';
 import { loadCorpus, parseFiled } from '../../src/replay/corpus.js';
-import { groundTruthStateAt } from '../../src/replay/timeline.js';
+import { extractedStateAt, groundTruthStateAt } from '../../src/replay/timeline.js';
 import { DEV_CORPUS, readJson } from './helpers.js';
 
 describe('replay corpus', () => {
@@ -119,5 +119,19 @@ describe('replay-server command', () => {
     expect(await replayServerCommand(['--corpus', '/nonexistent/corpus'], io)).not.toBe(0);
     expect(err).toContain('no api/ directory');
     expect(await replayServerCommand(['--bogus'], io)).toBe(64);
+  });
+});
+
+describe('extracted timeline (a corpus without expected/)', () => {
+  it('extracts and applies the XML to reach the final state', async () => {
+    const corpus = await loadCorpus(DEV_CORPUS);
+    const stateAt = extractedStateAt(corpus)!;
+    const final = readJson<{ asOf: string; entries: Array<{ country: string; name: string }> }>(
+      join(DEV_CORPUS, 'final.json'),
+    );
+    const end = await stateAt(final.asOf);
+    const keys = (s: { entries: Array<{ country: string; name: string }> }): string[] =>
+      s.entries.map((e) => `${e.country}|${e.name}`).sort();
+    expect(keys(end)).toEqual(keys(final));
   });
 });
