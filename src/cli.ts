@@ -3,6 +3,8 @@ import { applyCommand } from './commands/apply.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { replayServerCommand } from './commands/replay-server.js';
+import { startCommand } from './commands/start.js';
+import { stateCommand } from './commands/state.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
@@ -16,6 +18,16 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: applyCommand,
     usage: 'apply --state SNAPSHOT.json FILE.xml... [--events OUT.jsonl]',
     summary: 'the list after applying the documents in order, as a snapshot; events as JSON Lines',
+  },
+  start: {
+    run: startCommand,
+    usage: 'start',
+    summary: 'run the workers and the HTTP server (configuration from the environment; see README)',
+  },
+  state: {
+    run: stateCommand,
+    usage: 'state import SNAPSHOT.json [--force] | state show',
+    summary: 'store a snapshot in Redis as the state polling starts from; show the state',
   },
   'replay-server': {
     run: replayServerCommand,

@@ -18,7 +18,10 @@ import type { SubscriptionStore } from '../store/subscriptions.js';
  */
 export interface PipelineContext {
   config: Readonly<Config>;
+  /** Fails commands fast while Redis is away: stage code and HTTP. */
   redis: Redis;
+  /** BullMQ's connection (never gives up a command). */
+  bullmq: Redis;
   keys: Keys;
   queues: Queues;
   state: StateStore;

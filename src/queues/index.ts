@@ -82,8 +82,9 @@ const JOB_OPTIONS: { [K in QueueName]: DefaultJobOptions } = {
     backoff: { type: 'exponential', delay: 500 },
     removeOnComplete: { count: 1000 },
   },
-  // Deliveries schedule their own retries (the webhook schedule, Retry-After): see pipeline/deliver.
-  deliver: { ...DEFAULTS, attempts: 1 },
+  // Deliveries schedule their own retries on the webhook schedule (see pipeline/deliver); these
+  // attempts only absorb failures of our own infrastructure (Redis restarting mid-delivery).
+  deliver: { ...DEFAULTS, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
   reconcile: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
 };
 

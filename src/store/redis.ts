@@ -9,7 +9,7 @@ export type RedisRole = 'worker' | 'client';
 
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const redis = new Redis(url, {
-    maxRetriesPerRequest: role === 'worker' ? null : 2,
+    maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableReadyCheck: true,
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 200, 2_000),

@@ -1,0 +1,34 @@
+import { loadConfig } from '../config.js';
+import { startService } from '../service.js';
+import type { CommandIO } from './io.js';
+import { ensureRedis } from './redis-bootstrap.js';
+
+/**
+ * `fedreg-watch start` (and `npm start`): every role in one process with the HTTP server, until
+ * SIGTERM or SIGINT; then jobs in flight finish and everything closes in order.
+ */
+export async function startCommand(
+  _argv: string[],
+  io: CommandIO,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
+    return 78;
+  }
+  if (!(await ensureRedis(config, io))) return 69;
+  const service = await startService({ config });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      service.ctx.logger.info({ signal }, 'signal received');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await service.close();
+  return 0;
+}

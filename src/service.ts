@@ -1,0 +1,246 @@
+import { Worker, type Job, type Processor } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config, Role } from './config.js';
+import { createWebhookSender } from './delivery/sender.js';
+import { AppError, isAppError } from './errors.js';
+import { FederalRegisterClient } from './federal-register/client.js';
+import { RedisConditionalStore } from './http-client/conditional-store.js';
+import { createHttpServer } from './http/server.js';
+import { createLogger, type Logger } from './observe/logger.js';
+import { PipelineObserver } from './observe/pipeline-events.js';
+import { drainApplyLine } from './pipeline/apply.js';
+import type { PipelineContext } from './pipeline/context.js';
+import { deliverOnce } from './pipeline/deliver.js';
+import { processDocument, quarantine } from './pipeline/document.js';
+import { fanOut } from './pipeline/fanout.js';
+import { pollPublished } from './pipeline/poll.js';
+import { closeQueues, createQueues, type JobData, type QueueName, type Queues } from './queues/index.js';
+import { DocumentStore } from './store/documents.js';
+import { EventLog } from './store/event-log.js';
+import { createKeys } from './store/keys.js';
+import { createRedis } from './store/redis.js';
+import { StateStore } from './store/state.js';
+import { SubscriptionStore } from './store/subscriptions.js';
+
+/**
+ * The service: builds the pipeline's dependencies from the configuration, runs the workers for the
+ * roles this process has, registers the poll schedulers and serves HTTP. `fedreg-watch start`
+ * runs every role in one process; `workers/*` run one each, several processes sharing one Redis.
+ */
+export interface ServiceOptions {
+  config: Readonly<Config>;
+  logger?: Logger;
+  observer?: PipelineObserver;
+  now?: () => number;
+  /** Registers more HTTP routes (metrics, dashboard). */
+  extendHttp?: (app: FastifyInstance, ctx: PipelineContext) => Promise<void> | void;
+}
+
+export interface Service {
+  ctx: PipelineContext;
+  /** The HTTP server's address, when this process serves HTTP. */
+  url?: string;
+  workers: Map<QueueName, Worker>;
+  /** Stops taking work, lets jobs in flight finish, then closes queues, Redis and HTTP. */
+  close(): Promise<void>;
+}
+
+export function buildContext(
+  config: Readonly<Config>,
+  options: Omit<ServiceOptions, 'config'> = {},
+): PipelineContext {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  // Stage code and HTTP use a connection that fails fast while Redis is away (jobs retry, /readyz
+  // says 503); BullMQ gets its own that never gives up a command.
+  const redis = createRedis(config.redisUrl, 'client');
+  const bullmq = createRedis(config.redisUrl, 'worker');
+  const keys = createKeys(config.redisPrefix);
+  const queues = createQueues(bullmq, config.redisPrefix);
+  return {
+    config,
+    redis,
+    bullmq,
+    keys,
+    queues,
+    state: new StateStore(redis, keys),
+    events: new EventLog(redis, keys),
+    documents: new DocumentStore(redis, keys),
+    subscriptions: new SubscriptionStore(redis, keys),
+    observer: options.observer ?? new PipelineObserver(),
+    logger,
+    now: options.now ?? Date.now,
+    frClient: new FederalRegisterClient({
+      baseUrl: config.frApiBaseUrl,
+      http: {
+        conditionalStore: new RedisConditionalStore(redis, { prefix: keys.federalRegister }),
+        maxBodyBytes: 32 * 1024 * 1024,
+        userAgent: 'fedreg-watch (+https://github.com/fedreg-watch)',
+      },
+    }),
+    sender: createWebhookSender({
+      allowedNetworks: config.webhooks.allowedNetworks,
+      timeouts: { totalMs: config.webhooks.timeoutMs },
+      userAgent: 'fedreg-watch-webhooks/1',
+    }),
+  };
+}
+
+/** Backoff for the document queue: exponential, but never sooner than the server's Retry-After. */
+function retryAfterBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  const exponential = Math.min(2_000 * 2 ** Math.max(0, attemptsMade - 1), 5 * 60_000);
+  const asked = err instanceof AppError ? (err.retryAfterMs ?? 0) : 0;
+  return Math.max(exponential, asked);
+}
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const ctx = buildContext(config, options);
+  const { logger } = ctx;
+  const roles = config.roles;
+  const workers = new Map<QueueName, Worker>();
+  let closing = false;
+
+  const worker = <K extends QueueName>(
+    name: K,
+    processor: Processor<JobData[K]>,
+    concurrency: number,
+  ): void => {
+    const w = new Worker<JobData[K]>(name, processor, {
+      connection: ctx.bullmq,
+      prefix: config.redisPrefix,
+      concurrency,
+      settings: { backoffStrategy: retryAfterBackoff },
+    });
+    w.on('failed', (job, err) => {
+      logger.warn(
+        {
+          queue: name,
+          jobId: job?.id,
+          attemptsMade: job?.attemptsMade,
+          code: isAppError(err) ? err.code : undefined,
+          err: err.message,
+        },
+        'job failed',
+      );
+    });
+    w.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    workers.set(name, w as unknown as Worker);
+  };
+
+  if (roles.has('poll')) {
+    worker(
+      'poll',
+      async (job: Job<JobData['poll']>, _token, signal) => {
+        const sig = signal ?? new AbortController().signal;
+        try {
+          if (job.data.source === 'published') return await pollPublished(ctx, sig);
+          return { skipped: `source ${job.data.source} not enabled in this build` };
+        } catch (err) {
+          ctx.observer.emit('poll.failed', {
+            source: job.data.source,
+            code: isAppError(err) ? err.code : 'INTERNAL',
+          });
+          throw err;
+        }
+      },
+      1,
+    );
+  }
+  if (roles.has('document')) {
+    worker(
+      'document',
+      async (job: Job<JobData['document']>, _token, signal) =>
+        processDocument(ctx, job.data.documentNumber, signal ?? new AbortController().signal),
+      config.documentConcurrency,
+    );
+    workers.get('document')!.on('failed', (job, err) => {
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      // Retries exhausted: take the document out of line so the documents behind it can go on.
+      void quarantine(ctx, job.data.documentNumber as string, err, job.attemptsMade).catch((e: unknown) =>
+        logger.error({ err: String(e) }, 'could not quarantine after exhausted retries'),
+      );
+    });
+  }
+  if (roles.has('apply')) worker('apply', async (_job, _token, signal) => drainApplyLine(ctx, signal), 1);
+  if (roles.has('fanout')) worker('fanout', async (_job, _token, signal) => fanOut(ctx, signal), 1);
+  if (roles.has('deliver')) {
+    worker(
+      'deliver',
+      async (job: Job<JobData['deliver']>, token, signal) => deliverOnce(ctx, job, token, signal),
+      config.webhooks.concurrency,
+    );
+  }
+
+  // One apply and one fan-out at a time across every process sharing this Redis.
+  await Promise.all([ctx.queues.apply.setGlobalConcurrency(1), ctx.queues.fanout.setGlobalConcurrency(1)]);
+  if (roles.has('poll')) await registerSchedulers(ctx.queues, config);
+  // Whatever a previous process left half-done is picked up now.
+  await ctx.queues.apply.add('apply', { v: 1, reason: 'startup' });
+  await ctx.queues.fanout.add('fanout', { v: 1 });
+
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (roles.has('http')) {
+    app = await createHttpServer({
+      ctx,
+      ready: async () => !closing && (await pingQuick(ctx.redis)),
+      extend: options.extendHttp ? (a) => options.extendHttp!(a, ctx) : undefined,
+    });
+    url = await app.listen({ host: config.http.host, port: config.http.port });
+    logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
+  }
+
+  return {
+    ctx,
+    ...(url ? { url } : {}),
+    workers,
+    async close() {
+      if (closing) return;
+      closing = true;
+      logger.info('shutting down: finishing jobs in flight');
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['workers', () => Promise.all([...workers.values()].map((w) => w.close()))],
+        ['queues', () => closeQueues(ctx.queues)],
+        ['webhook sender', () => ctx.sender.close()],
+        ['federal register client', () => ctx.frClient.close()],
+        ['redis', () => Promise.all([ctx.redis.quit(), ctx.bullmq.quit()])],
+        ['http', () => app?.close() ?? Promise.resolve()],
+      ];
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          logger.error(
+            { step: name, err: err instanceof Error ? err.message : String(err) },
+            'shutdown step failed; going on',
+          );
+        }
+      }
+      logger.info('stopped');
+    },
+  };
+}
+
+async function registerSchedulers(queues: Queues, config: Readonly<Config>): Promise<void> {
+  await queues.poll.upsertJobScheduler(
+    'poll-published',
+    { every: config.pollIntervalMs },
+    { name: 'poll', data: { v: 1, source: 'published' } },
+  );
+}
+
+async function pingQuick(redis: Redis): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  try {
+    const res = await Promise.race([
+      redis.ping(),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000)),
+    ]);
+    return res === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+export type { Role };
