@@ -189,7 +189,18 @@ export class HttpFetcher {
     }
     if (status === 304) {
       await res.body.dump();
-      if (!cached) return { kind: 'stale-304' };
+      if (!cached) {
+        if (!useValidators) {
+          throw new AppError(
+            'FR_HTTP_STATUS',
+            `${options.label}: ${url} answered 304 to an unconditional GET`,
+            {
+              context: { url, status },
+            },
+          );
+        }
+        return { kind: 'stale-304' };
+      }
       this.onEvent?.({ type: 'response', url, attempt, status, notModified: true, bytes: 0 });
       return {
         kind: 'done',

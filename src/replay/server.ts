@@ -178,6 +178,14 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
     return p;
   };
 
+  // Full text for `conditions[term]`, read once at start-up.
+  const textCache = new Map<string, string>();
+  await Promise.all(
+    corpus.documents
+      .filter((d) => d.xmlFile)
+      .map(async (d) => textCache.set(d.key, xmlToText((await xmlBytes(d)).toString('utf8')))),
+  );
+
   const isPublished = (doc: CorpusDocument, at: number): boolean => {
     const o = overrides.get(doc.key);
     if (o?.withdrawnAt !== undefined) return false;
@@ -207,13 +215,6 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
     };
     return json(200, searchPage(matching, q, pageUrl, absolutizer(base, urlMode)), 'search');
   };
-  // Full text for `conditions[term]`, filled lazily at start-up.
-  const textCache = new Map<string, string>();
-  void Promise.all(
-    corpus.documents
-      .filter((d) => d.xmlFile)
-      .map(async (d) => textCache.set(d.key, xmlToText((await xmlBytes(d)).toString('utf8')))),
-  ).catch((err: unknown) => log(`replay: reading XML for term search failed: ${String(err)}`));
 
   const documentRoute = (ids: string, url: URL, req: IncomingMessage): Answer => {
     const fields = url.searchParams.getAll('fields[]');

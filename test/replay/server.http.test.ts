@@ -86,6 +86,8 @@ describe('replay server: search, documents, XML, clock', () => {
       )
     ).body;
     expect(range.count).toBe(2);
+    const term = (await getJson(`${base}&conditions[term]=Hikvision`)).body;
+    expect(term.results.map((r: { document_number: string }) => r.document_number)).toEqual(['2019-22210']);
     const none = (await getJson(`${base}&conditions[type][]=NOTICE`)).body;
     expect(none.count).toBe(0);
     expect(none.results).toEqual([]);
