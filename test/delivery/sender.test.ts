@@ -5,7 +5,7 @@ import { parseAllowedNetworks } from '../../src/delivery/networks.js';
 import { createWebhookSender, type DeliveryOutcome, type WebhookSender } from '../../src/delivery/sender.js';
 import { generateSecret, verify } from '../../src/delivery/signing.js';
 import type { Resolver } from '../../src/delivery/ssrf.js';
-import { independentlyVerified, startReceiver, type Receiver } from './receiver.js';
+import { independentlyVerified, startReceiver, type Receiver } from '../support/receiver.js';
 
 const SECRET = generateSecret();
 const KEY_B64 = SECRET.slice('whsec_'.length);
