@@ -1,5 +1,5 @@
-import { loadConfig } from '../config.js';
-import { startService } from '../service.js';
+import { loadConfig, type Role } from '../config.js';
+import { startService, type ServiceOptions } from '../service.js';
 import type { CommandIO } from './io.js';
 import { ensureRedis } from './redis-bootstrap.js';
 
@@ -12,15 +12,28 @@ export async function startCommand(
   io: CommandIO,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  return runRoles(undefined, io, env);
+}
+
+/**
+ * Runs the given roles (all, or FEDREG_ROLES, when undefined) until a signal: what `start` and
+ * each `workers/*` entry point do.
+ */
+export async function runRoles(
+  roles: readonly Role[] | undefined,
+  io: CommandIO,
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Omit<ServiceOptions, 'config'> = {},
+): Promise<number> {
   let config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(roles ? { ...env, FEDREG_ROLES: roles.join(',') } : env);
   } catch (err) {
     io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
     return 78;
   }
   if (!(await ensureRedis(config, io))) return 69;
-  const service = await startService({ config });
+  const service = await startService({ config, ...extra });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       service.ctx.logger.info({ signal }, 'signal received');

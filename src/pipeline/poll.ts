@@ -1,8 +1,8 @@
-import type { DocumentFacts } from '../entity-list/document.js';
+import { documentFactsFromApi, type DocumentFacts } from '../entity-list/document.js';
+import { isIsoDate } from '../entity-list/snapshot.js';
 import { DocumentCursor } from '../federal-register/cursor.js';
 import { addDays } from '../federal-register/dates.js';
 import { pollEntityListDocuments } from '../federal-register/poll.js';
-import { resolveApiUrl } from '../federal-register/search-query.js';
 import type { FrDocument } from '../federal-register/types.js';
 import { documentJobId } from './apply.js';
 import type { PipelineContext } from './context.js';
@@ -67,7 +67,7 @@ export async function enqueueDocuments(
         documentNumber: number,
         publicationDate: doc.publication_date,
         xmlUrl,
-        facts: factsOf(doc, ctx.config.frApiBaseUrl),
+        facts: factsOf(doc),
         via,
       },
       ctx.now(),
@@ -86,14 +86,13 @@ export async function enqueueDocuments(
   return discovered;
 }
 
-function factsOf(doc: FrDocument, apiBase: string): DocumentFacts {
-  const facts: DocumentFacts = {
-    documentNumber: doc.document_number,
-    publicationDate: doc.publication_date,
-    effectiveDate: doc.effective_on ?? '',
-    citation: doc.citation ?? null,
-  };
-  if (doc.html_url) facts.htmlUrl = resolveApiUrl(doc.html_url, apiBase);
-  if (doc.title) facts.title = doc.title;
+/**
+ * The API's facts about a document. Where the API has no effective date, it is left empty so the
+ * apply stage takes the one the rule's DATES text states (documentFactsFromApi would fall back to
+ * the publication date, which is wrong for rules effective on another day).
+ */
+function factsOf(doc: FrDocument): DocumentFacts {
+  const facts = documentFactsFromApi(doc);
+  if (!isIsoDate(doc.effective_on)) facts.effectiveDate = '';
   return facts;
 }

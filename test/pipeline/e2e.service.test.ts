@@ -63,13 +63,17 @@ beforeAll(async () => {
   await subscribe(flaky);
   // Publish the whole timeline: the poller finds every document on its next pass.
   h.replay.setNow(Date.parse('2035-01-01T00:00:00Z'));
-  await waitFor('every entry event at every receiver', () => {
-    const done =
-      new Set(ids(all, isEntry)).size >= expectedEntryChanges &&
-      new Set(ids(flaky, isEntry)).size >= expectedEntryChanges &&
-      new Set(ids(russia)).size > 0;
-    return done || undefined;
-  }, 120_000);
+  await waitFor(
+    'every entry event at every receiver',
+    () => {
+      const done =
+        new Set(ids(all, isEntry)).size >= expectedEntryChanges &&
+        new Set(ids(flaky, isEntry)).size >= expectedEntryChanges &&
+        new Set(ids(russia)).size > 0;
+      return done || undefined;
+    },
+    120_000,
+  );
   // Let any retries still scheduled land before the assertions count them.
   await new Promise((r) => setTimeout(r, 1500));
 }, 180_000);
@@ -89,7 +93,10 @@ describe('the service on the dev timeline', () => {
 
   it('delivers to the Russia subscription exactly the events about Russia', async () => {
     const feed = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
-    const want = feed.events.filter((e) => (e.data as { country?: string }).country === RUSSIA).map((e) => e.id).sort();
+    const want = feed.events
+      .filter((e) => (e.data as { country?: string }).country === RUSSIA)
+      .map((e) => e.id)
+      .sort();
     expect(want.length).toBeGreaterThan(20);
     expect(ids(russia).sort()).toEqual(want);
     expect(russia.received.every((r) => independentlyVerified(r, secrets.get(russia)!))).toBe(true);
@@ -109,12 +116,16 @@ describe('the service on the dev timeline', () => {
     expect(entry).toHaveLength(expectedEntryChanges);
     expect(new Set(feed.events.map((e) => e.id)).size).toBe(feed.events.length);
     expect(feed.events.filter((e) => e.type === EVENT_TYPES.rulePublished)).toHaveLength(
-      corpusDocuments().filter((d) => (d.api.agencies as Array<{ slug?: string }>).some((a) => a.slug === 'industry-and-security-bureau')).length,
+      corpusDocuments().filter((d) =>
+        (d.api.agencies as Array<{ slug?: string }>).some((a) => a.slug === 'industry-and-security-bureau'),
+      ).length,
     );
     for (const e of feed.events) expect(validateEvent(e)).toEqual({ valid: true });
     // Paging: two halves joined are the whole.
     const first = await getJson<{ events: CloudEvent[]; next: string }>(`/v1/events?limit=50`);
-    const rest = await getJson<{ events: CloudEvent[]; next: string }>(`/v1/events?after=${first.next}&limit=100000`);
+    const rest = await getJson<{ events: CloudEvent[]; next: string }>(
+      `/v1/events?after=${first.next}&limit=100000`,
+    );
     expect([...first.events, ...rest.events].map((e) => e.id)).toEqual(feed.events.map((e) => e.id));
     const empty = await getJson<{ events: CloudEvent[]; next: string }>(`/v1/events?after=${feed.next}`);
     expect(empty).toEqual({ events: [], next: feed.next });
@@ -152,7 +163,9 @@ describe('the service on the dev timeline', () => {
   });
 
   it('says what happened to a document', async () => {
-    const doc = await getJson<{ status: string; events: CloudEvent[]; anomalies: unknown[] }>('/v1/documents/2019-22210');
+    const doc = await getJson<{ status: string; events: CloudEvent[]; anomalies: unknown[] }>(
+      '/v1/documents/2019-22210',
+    );
     expect(doc.status).toBe('applied');
     expect(doc.events.filter((e) => e.type === EVENT_TYPES.entryAdded)).toHaveLength(28);
     expect(doc.anomalies).toEqual([]);
@@ -164,7 +177,10 @@ describe('the service on the dev timeline', () => {
   it('creates no new events when the same documents are polled again', async () => {
     const before = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
     // Forget the cursor's memory of what it processed: the documents come back from the search.
-    await h.service.ctx.redis.del(`${h.service.ctx.keys.federalRegister}cursor:fr:processed`, `${h.service.ctx.keys.federalRegister}cursor:fr:date`);
+    await h.service.ctx.redis.del(
+      `${h.service.ctx.keys.federalRegister}cursor:fr:processed`,
+      `${h.service.ctx.keys.federalRegister}cursor:fr:date`,
+    );
     await h.service.ctx.queues.poll.add('poll', { v: 1, source: 'published' });
     await new Promise((r) => setTimeout(r, 2000));
     const after = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
@@ -172,10 +188,16 @@ describe('the service on the dev timeline', () => {
   });
 
   it('refuses admin routes without the token, and private addresses', async () => {
-    const noAuth = await request(`${h.api}/v1/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://127.0.0.1:9/x' }) });
+    const noAuth = await request(`${h.api}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/x' }),
+    });
     expect(noAuth.statusCode).toBe(401);
     await noAuth.body.dump();
-    const list = await request(`${h.api}/v1/subscriptions`, { headers: { authorization: 'Bearer wrong-token-000000' } });
+    const list = await request(`${h.api}/v1/subscriptions`, {
+      headers: { authorization: 'Bearer wrong-token-000000' },
+    });
     expect(list.statusCode).toBe(401);
     await list.body.dump();
     const privateUrl = await request(`${h.api}/v1/subscriptions`, {
@@ -184,6 +206,8 @@ describe('the service on the dev timeline', () => {
       body: JSON.stringify({ url: 'http://10.0.0.8/hook' }),
     });
     expect(privateUrl.statusCode).toBe(422);
-    expect(((await privateUrl.body.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_URL_FORBIDDEN');
+    expect(((await privateUrl.body.json()) as { error: { code: string } }).error.code).toBe(
+      'WEBHOOK_URL_FORBIDDEN',
+    );
   });
 });

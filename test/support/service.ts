@@ -17,7 +17,12 @@ export function uniquePrefix(label = 'fw'): string {
 }
 
 /** Configuration as the environment would give it, for a test's Redis prefix and replay server. */
-export function testConfig(redisUrl: string, prefix: string, apiBase: string, env: Record<string, string> = {}): Readonly<Config> {
+export function testConfig(
+  redisUrl: string,
+  prefix: string,
+  apiBase: string,
+  env: Record<string, string> = {},
+): Readonly<Config> {
   return loadConfig({
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
@@ -37,10 +42,16 @@ export function testConfig(redisUrl: string, prefix: string, apiBase: string, en
 }
 
 /** Imports a snapshot the way `state import` does. */
-export async function importBaseline(redisUrl: string, prefix: string, snapshotPath = join(DEV_CORPUS, 'baseline.json')): Promise<void> {
+export async function importBaseline(
+  redisUrl: string,
+  prefix: string,
+  snapshotPath = join(DEV_CORPUS, 'baseline.json'),
+): Promise<void> {
   const redis = createRedis(redisUrl, 'client');
   try {
-    await new StateStore(redis, createKeys(prefix)).importBaseline(readSnapshot(snapshotPath), { now: Date.now() });
+    await new StateStore(redis, createKeys(prefix)).importBaseline(readSnapshot(snapshotPath), {
+      now: Date.now(),
+    });
   } finally {
     redis.disconnect();
   }
@@ -73,7 +84,11 @@ export interface Harness {
 export async function startHarness(redisUrl: string, env: Record<string, string> = {}): Promise<Harness> {
   const prefix = uniquePrefix();
   const baseline = readSnapshot(join(DEV_CORPUS, 'baseline.json'));
-  const replay = await createReplayServer({ corpusDir: DEV_CORPUS, now: `${baseline.asOf}T23:59:59Z`, host: '127.0.0.1' });
+  const replay = await createReplayServer({
+    corpusDir: DEV_CORPUS,
+    now: `${baseline.asOf}T23:59:59Z`,
+    host: '127.0.0.1',
+  });
   await importBaseline(redisUrl, prefix);
   const config = testConfig(redisUrl, prefix, replay.apiBase, env);
   const service = await startService({ config, logger: createLogger(config.logLevel) });
@@ -90,7 +105,11 @@ export async function startHarness(redisUrl: string, env: Record<string, string>
   };
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
