@@ -4,7 +4,12 @@ import type { Redis } from 'ioredis';
 import type { Config, Role } from './config.js';
 import { createWebhookSender } from './delivery/sender.js';
 import { AppError, isAppError } from './errors.js';
-import { FederalRegisterClient } from './federal-register/client.js';
+import {
+  FederalRegisterClient,
+  FR_API_REQUESTS_PER_SECOND,
+  FR_XML_REQUESTS_PER_SECOND,
+} from './federal-register/client.js';
+import { RedisRateBudgets } from './http-client/redis-rate-budget.js';
 import { RedisConditionalStore } from './http-client/conditional-store.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './observe/logger.js';
@@ -57,6 +62,13 @@ export function buildContext(
   const bullmq = createRedis(config.redisUrl, 'worker');
   const keys = createKeys(config.redisPrefix);
   const queues = createQueues(bullmq, config.redisPrefix);
+  const sharedBudgets = new RedisRateBudgets(redis, {
+    prefix: keys.federalRegister,
+    budgets: {
+      api: { limit: FR_API_REQUESTS_PER_SECOND, windowMs: 1000 },
+      xml: { limit: FR_XML_REQUESTS_PER_SECOND, windowMs: 1000 },
+    },
+  });
   return {
     config,
     redis,
@@ -72,6 +84,11 @@ export function buildContext(
     now: options.now ?? Date.now,
     frClient: new FederalRegisterClient({
       baseUrl: config.frApiBaseUrl,
+      // The Federal Register's limits hold for the whole deployment, not per process.
+      limiters: {
+        api: sharedBudgets.limiter('api'),
+        xml: sharedBudgets.limiter('xml', 'api'),
+      },
       http: {
         conditionalStore: new RedisConditionalStore(redis, { prefix: keys.federalRegister }),
         maxBodyBytes: 32 * 1024 * 1024,

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../http-client/clock.js';
 import { HttpFetcher, type HttpFetcherOptions } from '../http-client/http.js';
-import { allOf, RateBudget } from '../http-client/rate-budget.js';
+import { allOf, RateBudget, type RateLimiter } from '../http-client/rate-budget.js';
 import {
   apiEndpoint,
   entityListSearch,
@@ -32,6 +32,12 @@ export interface FederalRegisterClientOptions {
   /** Budgets may be shared between clients of the same process. */
   apiBudget?: RateBudget;
   xmlBudget?: RateBudget;
+  /**
+   * Limiters shared with other processes (see RedisRateBudgets): `api` for API requests, `xml` for
+   * full-text downloads (which must also count against the API budget). They replace the
+   * in-process budgets.
+   */
+  limiters?: { api: RateLimiter; xml: RateLimiter };
   /** Clock for the default budgets. */
   clock?: Clock;
   /** Jitter allowance added to each one-second window of the default budgets (default 100 ms). */
@@ -64,6 +70,9 @@ export class FederalRegisterClient {
   readonly baseUrl: string;
   readonly apiBudget: RateBudget;
   readonly xmlBudget: RateBudget;
+  /** What API requests and XML downloads take: the in-process budgets, or shared ones. */
+  private readonly apiLimiter: RateLimiter;
+  private readonly xmlLimiter: RateLimiter;
   private readonly fetcher: HttpFetcher;
   private readonly ownsFetcher: boolean;
   private readonly perPage: number;
@@ -80,6 +89,8 @@ export class FederalRegisterClient {
     this.xmlBudget =
       options.xmlBudget ??
       new RateBudget({ ...common, limit: FR_XML_REQUESTS_PER_SECOND, windowMs: 1000, name: 'fr-xml' });
+    this.apiLimiter = options.limiters?.api ?? this.apiBudget;
+    this.xmlLimiter = options.limiters?.xml ?? allOf(this.xmlBudget, this.apiBudget);
     this.fetcher = options.fetcher ?? new HttpFetcher(options.http);
     this.ownsFetcher = options.fetcher === undefined;
     this.perPage = options.perPage ?? 1000;
@@ -112,7 +123,7 @@ export class FederalRegisterClient {
       seen.add(url);
       const res = await this.fetcher.get(url, {
         signal: ctx.signal,
-        budget: this.apiBudget,
+        budget: this.apiLimiter,
         accept: 'application/json',
         conditional: true,
         label: `FR search page ${page}`,
@@ -168,7 +179,7 @@ export class FederalRegisterClient {
     const label = `FR doc ${documentNumber}`;
     const res = await this.fetcher.get(url, {
       signal: ctx.signal,
-      budget: this.apiBudget,
+      budget: this.apiLimiter,
       accept: 'application/json',
       conditional: true,
       label,
@@ -210,7 +221,7 @@ export class FederalRegisterClient {
     const url = resolveApiUrl(rel, this.baseUrl);
     const res = await this.fetcher.get(url, {
       signal: ctx.signal,
-      budget: allOf(this.xmlBudget, this.apiBudget),
+      budget: this.xmlLimiter,
       accept: 'application/xml, text/xml;q=0.9',
       conditional: false,
       label,
@@ -265,7 +276,7 @@ export class FederalRegisterClient {
       seen.add(url);
       const res = await this.fetcher.get(url, {
         signal: ctx.signal,
-        budget: this.apiBudget,
+        budget: this.apiLimiter,
         accept: 'application/json',
         conditional: true,
         label,

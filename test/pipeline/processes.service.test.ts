@@ -110,6 +110,11 @@ describe('the service as processes', () => {
     expect(receivedIds(receiver)).toEqual(new Set(reference.events.map((e) => e.id)));
     const res = await request(`${a.api}/v1/entities`);
     expect(((await res.body.json()) as Snapshot).entries).toEqual(reference.state.entries);
+    // The Federal Register's limits hold for both processes together (shared budget in Redis).
+    const stats = replay.stats.report();
+    expect(stats.byKind.xml?.count).toBe(14);
+    expect(stats.byKind.xml?.maxPerSecond).toBeLessThanOrEqual(1);
+    expect(stats.api.maxPerSecond).toBeLessThanOrEqual(5);
   }, 180_000);
 
   it('a SIGTERM under load loses nothing: the next process finishes the timeline', async () => {
