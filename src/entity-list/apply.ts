@@ -80,6 +80,17 @@ export function applyDocument(
     );
   }
   for (const change of doc.changes) events.push(...applyChange(state, change, origin, thresholds));
+  // What extraction found wrong in the rule itself (a count that does not match its rows, a row no
+  // instruction introduces) reaches people as anomalies, not only as lines in a log.
+  for (const warning of doc.warnings ?? []) {
+    events.push(
+      anomalyEvent(origin, {
+        code: 'EL_EXTRACTION_WARNING',
+        message: `FR doc ${facts.documentNumber}: ${warning.message.replace(/^FR doc \S+(, )?:?\s*/, '')}`,
+        applied: true,
+      }),
+    );
+  }
 
   const next: Snapshot = {
     asOf: laterDate(prior.asOf, facts.publicationDate),

@@ -20,6 +20,7 @@ import type {
   CorrectionTarget,
   DocumentOriginData,
   DriftData,
+  DriftDifferenceData,
   DriftEvent,
   EntryAddedEvent,
   EntryCorrectedEvent,
@@ -27,6 +28,7 @@ import type {
   EntryRevisedEvent,
   MatchData,
   OriginData,
+  PublicInspectionStatus,
   RulePublicInspectionEvent,
   RulePublishedEvent,
 } from './types.js';
@@ -221,6 +223,12 @@ export interface PublicInspectionInput {
   htmlUrl?: string;
   /** Changes extracted from the public-inspection copy, if any (provisional). */
   changes?: readonly EntryChange[];
+  /** Default `on_public_inspection`; `published` and `withdrawn` report how the filing ended. */
+  status?: PublicInspectionStatus;
+  publishedDocumentNumber?: string;
+  publishedCitation?: string;
+  leftAt?: string;
+  reason?: string;
 }
 
 /**
@@ -241,7 +249,12 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
   const type = EVENT_TYPES.rulePublicInspection;
   return {
     specversion: '1.0',
-    id: eventId(['public-inspection', input.documentNumber, type, input.documentNumber, changes]),
+    // The first report keeps its original id basis; how the filing ended is a change of its own.
+    id: eventId(
+      input.status === undefined || input.status === 'on_public_inspection'
+        ? ['public-inspection', input.documentNumber, type, input.documentNumber, changes]
+        : ['public-inspection', input.documentNumber, type, input.documentNumber, input.status],
+    ),
     source: documentUrl(input.documentNumber),
     type,
     subject: input.documentNumber,
@@ -257,6 +270,13 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
       provisional: true,
       counts,
       changes,
+      ...(input.status !== undefined ? { status: input.status } : {}),
+      ...(input.publishedDocumentNumber !== undefined
+        ? { publishedDocumentNumber: input.publishedDocumentNumber }
+        : {}),
+      ...(input.publishedCitation !== undefined ? { publishedCitation: input.publishedCitation } : {}),
+      ...(input.leftAt !== undefined ? { leftAt: input.leftAt } : {}),
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
     },
   };
 }
@@ -268,19 +288,24 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
  * reconciliation; subject and source are the list's URI.
  */
 export function driftEvent(diff: SnapshotDiff): DriftEvent {
-  const differences: DriftData['differences'] = diff.changes.map((c) =>
-    c.kind === 'removed'
-      ? { key: c.key, kind: 'missing', expected: c.before }
-      : c.kind === 'added'
-        ? { key: c.key, kind: 'unexpected', observed: c.after }
-        : {
-            key: c.key,
-            kind: 'differs',
-            expected: c.before,
-            observed: c.after,
-            changedFields: diffEntryFields(c.before, c.after).changedFields,
-          },
-  );
+  const differences: DriftData['differences'] = diff.changes.map((c) => {
+    const d: DriftDifferenceData =
+      c.kind === 'removed'
+        ? { key: c.key, kind: 'missing', expected: c.before }
+        : c.kind === 'added'
+          ? { key: c.key, kind: 'unexpected', observed: c.after }
+          : {
+              key: c.key,
+              kind: 'differs',
+              expected: c.before,
+              observed: c.after,
+              changedFields: diffEntryFields(c.before, c.after).changedFields,
+            };
+    const lag = d.expected ? lagDays(d.expected, diff.toAsOf) : undefined;
+    if (lag !== undefined) d.lagDays = lag;
+    return d;
+  });
+  const lags = differences.map((d) => d.lagDays).filter((n): n is number => n !== undefined);
   const counts = {
     missing: diff.counts.removed,
     unexpected: diff.counts.added,
@@ -301,6 +326,21 @@ export function driftEvent(diff: SnapshotDiff): DriftEvent {
       observedAsOf: diff.toAsOf,
       counts,
       differences,
+      ...(lags.length > 0 ? { maxLagDays: Math.max(...lags) } : {}),
     },
   };
+}
+
+/**
+ * Days from the entry's latest Federal Register citation ("84 FR 54002, 10/9/19": when its last
+ * change took effect) to `asOf`, the date of the list that does not show it yet.
+ */
+export function lagDays(entry: ListedEntry, asOf: string): number | undefined {
+  const last = entry.federalRegisterCitations[entry.federalRegisterCitations.length - 1];
+  const m = last ? /(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})\b/.exec(last) : null;
+  if (!m) return undefined;
+  const year = m[3]!.length === 2 ? 2000 + Number(m[3]) - (Number(m[3]) > 70 ? 100 : 0) : Number(m[3]);
+  const cited = Date.UTC(year, Number(m[1]) - 1, Number(m[2]));
+  const days = Math.floor((Date.parse(`${asOf}T00:00:00Z`) - cited) / 86_400_000);
+  return Number.isFinite(days) && days >= 0 ? days : undefined;
 }

@@ -114,7 +114,20 @@ export interface RulePublicInspectionData {
   provisional: true;
   counts: { add: number; revise: number; remove: number; correct: number };
   changes: ProvisionalChangeData[];
+  /**
+   * Where the filing stands: on inspection (the early warning), published (linked to the
+   * published document), or withdrawn (it left inspection without being published).
+   */
+  status?: PublicInspectionStatus;
+  /** For `published`: the published document's number (zero padding may differ) and citation. */
+  publishedDocumentNumber?: string;
+  publishedCitation?: string;
+  /** For `withdrawn`: when it left inspection, and why it is taken as withdrawn. */
+  leftAt?: string;
+  reason?: string;
 }
+
+export type PublicInspectionStatus = 'on_public_inspection' | 'published' | 'withdrawn';
 
 export type AnomalyCode =
   /** A revise/remove/correct names an entry the state does not hold; not applied. */
@@ -136,7 +149,9 @@ export type AnomalyCode =
   /** Two entries of one snapshot share a key; one was used. */
   | 'EL_DUPLICATE_KEY'
   /** A snapshot diff removes more than the circuit breaker allows; held, not emitted. */
-  | 'EL_MASS_CHANGE_HELD';
+  | 'EL_MASS_CHANGE_HELD'
+  /** Extraction reported a disagreement in the rule (a count that does not match its rows…). */
+  | 'EL_EXTRACTION_WARNING';
 
 export interface AnomalyCandidateData {
   key: string;
@@ -179,6 +194,11 @@ export interface DriftDifferenceData {
   key: string;
   /** missing: we hold it, the source does not; unexpected: the reverse; differs: both, not equal. */
   kind: DriftKind;
+  /**
+   * How many days the source lags: from the date of the entry's latest Federal Register citation
+   * (when its last change took effect) to the date of the list read. Set where that date is known.
+   */
+  lagDays?: number;
   expected?: ListedEntry;
   observed?: ListedEntry;
   changedFields?: EntryField[];
@@ -192,6 +212,8 @@ export interface DriftData {
   observedAsOf: string;
   counts: { missing: number; unexpected: number; differs: number };
   differences: DriftDifferenceData[];
+  /** The largest `lagDays` among the differences, when any is known. */
+  maxLagDays?: number;
 }
 
 type T = typeof EVENT_TYPES;
