@@ -21,7 +21,8 @@ export interface Config {
   /** Undefined: the admin API refuses every request. */
   adminToken?: string;
   pollIntervalMs: number;
-  publicInspectionIntervalMs: number;
+  /** Undefined: every minute on business days. */
+  publicInspectionIntervalMs?: number;
   snapshotIntervalMs: number;
   sources: { publicInspection: boolean; ecfr: boolean; csl: boolean };
   /** How far back each published-documents poll re-reads, for documents that appear late. */
@@ -91,11 +92,9 @@ export function loadConfig(env: Env): Readonly<Config> {
     cslUrl: read.url('CSL_URL', DEFAULT_CSL_URL),
     http: { host: read.string('HTTP_HOST', '0.0.0.0'), port: read.int('HTTP_PORT', 8080, 0, 65535) },
     pollIntervalMs: read.int('POLL_INTERVAL_MS', 5 * 60_000, 100),
-    publicInspectionIntervalMs: read.int(
-      'PUBLIC_INSPECTION_INTERVAL_MS',
-      read.peekInt('POLL_INTERVAL_MS') ?? 60_000,
-      100,
-    ),
+    // Unset: every minute on business days (America/New_York); set, or POLL_INTERVAL_MS set: that interval.
+    publicInspectionIntervalMs:
+      read.optionalInt('PUBLIC_INSPECTION_INTERVAL_MS', 100) ?? read.peekInt('POLL_INTERVAL_MS'),
     snapshotIntervalMs: read.int('SNAPSHOT_INTERVAL_MS', 24 * 3_600_000, 1000),
     sources: {
       publicInspection: read.bool('PUBLIC_INSPECTION_ENABLED', true),
@@ -167,6 +166,10 @@ class Reader {
       this.problems.push(`${name}=${redact(v)}: not a URL`);
       return fallback;
     }
+  }
+
+  optionalInt(name: string, min: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, min, min);
   }
 
   peekInt(name: string): number | undefined {

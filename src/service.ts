@@ -9,7 +9,9 @@ import {
   FR_API_REQUESTS_PER_SECOND,
   FR_XML_REQUESTS_PER_SECOND,
 } from './federal-register/client.js';
+import { HttpFetcher } from './http-client/http.js';
 import { RedisRateBudgets } from './http-client/redis-rate-budget.js';
+import { sourcesBudget } from './sources/fetch.js';
 import { RedisConditionalStore } from './http-client/conditional-store.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './observe/logger.js';
@@ -20,6 +22,8 @@ import { deliverOnce } from './pipeline/deliver.js';
 import { processDocument, quarantine } from './pipeline/document.js';
 import { fanOut } from './pipeline/fanout.js';
 import { pollPublished } from './pipeline/poll.js';
+import { pollPublicInspection } from './pipeline/public-inspection.js';
+import { pollSnapshotSource, reconcile } from './pipeline/snapshots.js';
 import { closeQueues, createQueues, type JobData, type QueueName, type Queues } from './queues/index.js';
 import { DocumentStore } from './store/documents.js';
 import { EventLog } from './store/event-log.js';
@@ -95,6 +99,14 @@ export function buildContext(
         userAgent: 'fedreg-watch (+https://github.com/fedreg-watch)',
       },
     }),
+    sources: {
+      fetcher: new HttpFetcher({
+        conditionalStore: new RedisConditionalStore(redis, { prefix: `${keys.prefix}:sources:` }),
+        maxBodyBytes: 128 * 1024 * 1024,
+        userAgent: 'fedreg-watch (+https://github.com/fedreg-watch)',
+      }),
+      budget: sourcesBudget(),
+    },
     sender: createWebhookSender({
       allowedNetworks: config.webhooks.allowedNetworks,
       timeouts: { totalMs: config.webhooks.timeoutMs },
@@ -151,8 +163,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       async (job: Job<JobData['poll']>, _token, signal) => {
         const sig = signal ?? new AbortController().signal;
         try {
-          if (job.data.source === 'published') return await pollPublished(ctx, sig);
-          return { skipped: `source ${job.data.source} not enabled in this build` };
+          switch (job.data.source) {
+            case 'published':
+              return await pollPublished(ctx, sig);
+            case 'public-inspection':
+              return await pollPublicInspection(ctx, sig);
+            case 'ecfr':
+            case 'csl':
+              return await pollSnapshotSource(ctx, job.data.source, sig);
+          }
         } catch (err) {
           ctx.observer.emit('poll.failed', {
             source: job.data.source,
@@ -181,6 +200,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
   if (roles.has('apply')) worker('apply', async (_job, _token, signal) => drainApplyLine(ctx, signal), 1);
   if (roles.has('fanout')) worker('fanout', async (_job, _token, signal) => fanOut(ctx, signal), 1);
+  if (roles.has('reconcile')) {
+    worker('reconcile', async (job: Job<JobData['reconcile']>) => reconcile(ctx, job.data.source), 1);
+  }
   if (roles.has('deliver')) {
     worker(
       'deliver',
@@ -216,35 +238,79 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       if (closing) return;
       closing = true;
       logger.info('shutting down: finishing jobs in flight');
-      const steps: Array<[string, () => Promise<unknown>]> = [
+      await runSteps(logger, [
         ['workers', () => Promise.all([...workers.values()].map((w) => w.close()))],
-        ['queues', () => closeQueues(ctx.queues)],
-        ['webhook sender', () => ctx.sender.close()],
-        ['federal register client', () => ctx.frClient.close()],
-        ['redis', () => Promise.all([ctx.redis.quit(), ctx.bullmq.quit()])],
+        ...contextClosers(ctx),
         ['http', () => app?.close() ?? Promise.resolve()],
-      ];
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (err) {
-          logger.error(
-            { step: name, err: err instanceof Error ? err.message : String(err) },
-            'shutdown step failed; going on',
-          );
-        }
-      }
+      ]);
       logger.info('stopped');
     },
   };
 }
 
+/** Closing what `buildContext` opened, in order: queues, HTTP clients, then Redis. */
+export function contextClosers(ctx: PipelineContext): Array<[string, () => Promise<unknown>]> {
+  return [
+    ['queues', () => closeQueues(ctx.queues)],
+    ['webhook sender', () => ctx.sender.close()],
+    ['federal register client', () => ctx.frClient.close()],
+    ['source fetcher', () => ctx.sources.fetcher.close()],
+    ['redis', () => Promise.all([ctx.redis.quit(), ctx.bullmq.quit()])],
+  ];
+}
+
+/** Runs every shutdown step even when one fails: a failed step is logged and the rest go on. */
+export async function runSteps(
+  logger: Logger,
+  steps: Array<[string, () => Promise<unknown>]>,
+): Promise<void> {
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      logger.error(
+        { step: name, err: err instanceof Error ? err.message : String(err) },
+        'shutdown step failed; going on',
+      );
+    }
+  }
+}
+
+/**
+ * One job scheduler per source. Public inspection is polled every minute on business days (the
+ * Office of the Federal Register files documents for inspection on those days only) unless an
+ * interval is configured; eCFR and the CSL once a day. Schedulers not wanted are removed, so a
+ * source switched off stops being polled.
+ */
 async function registerSchedulers(queues: Queues, config: Readonly<Config>): Promise<void> {
   await queues.poll.upsertJobScheduler(
     'poll-published',
     { every: config.pollIntervalMs },
     { name: 'poll', data: { v: 1, source: 'published' } },
   );
+  const sources: Array<
+    [
+      string,
+      boolean,
+      Parameters<Queues['poll']['upsertJobScheduler']>[1],
+      'public-inspection' | 'ecfr' | 'csl',
+    ]
+  > = [
+    [
+      'poll-public-inspection',
+      config.sources.publicInspection,
+      config.publicInspectionIntervalMs === undefined
+        ? { pattern: '* * * * 1-5', tz: 'America/New_York' }
+        : { every: config.publicInspectionIntervalMs },
+      'public-inspection',
+    ],
+    ['poll-ecfr', config.sources.ecfr, { every: config.snapshotIntervalMs }, 'ecfr'],
+    ['poll-csl', config.sources.csl, { every: config.snapshotIntervalMs }, 'csl'],
+  ];
+  for (const [id, enabled, repeat, source] of sources) {
+    if (enabled) await queues.poll.upsertJobScheduler(id, repeat, { name: 'poll', data: { v: 1, source } });
+    else await queues.poll.removeJobScheduler(id);
+  }
 }
 
 async function pingQuick(redis: Redis): Promise<boolean> {

@@ -7,6 +7,7 @@ import { ALL_EVENT_TYPES } from '../events/cloudevent.js';
 import { deadLetters, redeliver } from '../pipeline/deliver.js';
 import { documentJobId } from '../pipeline/apply.js';
 import type { PipelineContext } from '../pipeline/context.js';
+import { heldSnapshot, releaseHeld } from '../pipeline/snapshots.js';
 import { isCursor } from '../store/event-log.js';
 
 /**
@@ -253,6 +254,35 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       { jobId: `${documentJobId(number)}-retry-${ctx.now()}` },
     );
     return { documentNumber: number, status: record.status };
+  });
+
+  app.get('/v1/sources', { preHandler: admin }, async () => {
+    const accepted = await ctx.redis.hgetall(ctx.keys.sourceState);
+    const out: Record<string, unknown> = {};
+    for (const source of ['ecfr', 'csl'] as const) {
+      const held = await heldSnapshot(ctx, source);
+      out[source] = {
+        accepted: accepted[source] ? (JSON.parse(accepted[source]) as unknown) : null,
+        held: held
+          ? {
+              heldAt: held.heldAt,
+              removals: held.removals,
+              asOf: held.snapshot.asOf,
+              entries: held.snapshot.entries.length,
+              anomalyId: held.anomalyId,
+            }
+          : null,
+      };
+    }
+    return out;
+  });
+
+  app.post('/v1/sources/:source/release', { preHandler: admin }, async (req) => {
+    const { source } = req.params as { source: string };
+    if (source !== 'ecfr' && source !== 'csl')
+      throw new AppError('NOT_FOUND', `no source "${source}" (ecfr, csl)`);
+    if (!(await releaseHeld(ctx, source))) throw new AppError('NOT_FOUND', `nothing from ${source} is held`);
+    return { source, released: true };
   });
 
   if (options.extend) await options.extend(app);

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { WebhookSender } from '../delivery/sender.js';
 import type { FederalRegisterClient } from '../federal-register/client.js';
+import type { HttpFetcher } from '../http-client/http.js';
+import type { RateLimiter } from '../http-client/rate-budget.js';
 import type { Logger } from '../observe/logger.js';
 import type { PipelineObserver } from '../observe/pipeline-events.js';
 import type { Queues } from '../queues/index.js';
@@ -33,5 +35,7 @@ export interface PipelineContext {
   /** Wall clock in ms; a fixed clock in tests. */
   now: () => number;
   frClient: FederalRegisterClient;
+  /** eCFR and CSL downloads: their own fetcher and rate budget. */
+  sources: { fetcher: HttpFetcher; budget: RateLimiter };
   sender: WebhookSender;
 }

@@ -69,6 +69,20 @@ for _, sid in ipairs(appended) do table.insert(out, sid) end
 return out
 `;
 
+const APPEND_SCRIPT = `
+-- KEYS: 1 events, 2 eventIds. ARGV: 1 minId, then id/json pairs. Returns the new stream ids.
+local appended = {}
+for i = 2, #ARGV, 2 do
+  local id, json = ARGV[i], ARGV[i + 1]
+  if redis.call('HEXISTS', KEYS[2], id) == 0 then
+    local sid = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[1], '*', 'e', json)
+    redis.call('HSET', KEYS[2], id, sid)
+    table.insert(appended, sid)
+  end
+end
+return appended
+`;
+
 export class StateStore {
   constructor(
     private readonly redis: Redis,
@@ -138,6 +152,26 @@ export class StateStore {
   async baseline(): Promise<Snapshot | undefined> {
     const raw = await this.redis.get(this.keys.baseline);
     return raw ? (JSON.parse(raw) as Snapshot) : undefined;
+  }
+
+  /**
+   * Appends events that change no entry (public inspection, drift, held diffs), skipping ids
+   * already logged. Returns the stream ids of the events appended.
+   */
+  async appendEvents(
+    events: readonly CloudEvent[],
+    options: { retentionMs: number; now: number },
+  ): Promise<string[]> {
+    if (events.length === 0) return [];
+    const args: string[] = [`${Math.max(0, options.now - options.retentionMs)}-0`];
+    for (const e of events) args.push(e.id, JSON.stringify(e));
+    return (await this.redis.eval(
+      APPEND_SCRIPT,
+      2,
+      this.keys.events,
+      this.keys.eventIds,
+      ...args,
+    )) as string[];
   }
 
   async commit(input: CommitInput): Promise<CommitResult> {

@@ -1,0 +1,84 @@
+import type { CloudEvent } from '../events/cloudevent.js';
+import { publicInspectionEvent, type PublicInspectionInput } from '../events/builders.js';
+import {
+  PI_EVENT_TYPE,
+  PI_PUBLISHED_EVENT_TYPE,
+  trackPublicInspection,
+  type PublicInspectionOutcome,
+  type PublishedDocumentRef,
+} from '../federal-register/public-inspection.js';
+import { PublicInspectionStore } from '../federal-register/public-inspection-store.js';
+import type { PipelineContext } from './context.js';
+
+/**
+ * The early warning: Entity List rules go on public inspection a business day or more before
+ * publication. Each poll reads the current inspection list, lets the pure tracker say what is new,
+ * what was published (linked to its document, whatever the zero padding of its number) and what
+ * left without being published, and logs one event for each.
+ */
+export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSignal): Promise<number> {
+  const listing = await ctx.frClient.publicInspectionCurrent({ signal });
+  const store = new PublicInspectionStore(ctx.redis, { prefix: ctx.keys.federalRegister });
+  const now = ctx.now();
+  const { state, outcomes } = trackPublicInspection(await store.load(), {
+    at: new Date(now).toISOString(),
+    listing,
+    complete: true,
+    published: await recentlyPublished(ctx),
+  });
+  const events = outcomes.map(toEvent);
+  // Logged before the tracker's state is saved: a crash in between repeats the same outcomes,
+  // whose ids the log already holds.
+  const appended = await ctx.state.appendEvents(events, {
+    retentionMs: ctx.config.eventRetentionDays * 86_400_000,
+    now,
+  });
+  await store.save(state);
+  if (appended.length > 0) {
+    for (const e of events) ctx.observer.emit('event.appended', { type: e.type, id: e.id });
+    await ctx.queues.fanout.add('fanout', { v: 1 });
+  }
+  ctx.observer.emit('poll.succeeded', { source: 'public-inspection', at: now, documents: outcomes.length });
+  return appended.length;
+}
+
+/** Documents the published poll has seen in the last weeks: what filings get linked to. */
+async function recentlyPublished(ctx: PipelineContext): Promise<PublishedDocumentRef[]> {
+  const numbers = await ctx.redis.zrevrange(ctx.keys.docsAll, 0, 499);
+  const refs: PublishedDocumentRef[] = [];
+  for (const n of numbers) {
+    const [date, facts] = await ctx.redis.hmget(ctx.keys.doc(n), 'publicationDate', 'facts');
+    if (!date) continue;
+    const citation = facts ? (JSON.parse(facts) as { citation?: string | null }).citation : undefined;
+    refs.push({ document_number: n, publication_date: date, ...(citation ? { citation } : {}) });
+  }
+  return refs;
+}
+
+export function toEvent(outcome: PublicInspectionOutcome): CloudEvent {
+  const r = outcome.data;
+  const input: PublicInspectionInput = {
+    documentNumber: r.documentNumber,
+    publicationDate: r.scheduledPublicationDate ?? (r.filedAt ?? '').slice(0, 10),
+  };
+  if (r.filedAt) input.filedAt = new Date(r.filedAt).toISOString();
+  if (r.title) input.title = r.title;
+  if (r.pdfUrl) input.pdfUrl = r.pdfUrl;
+  if (r.htmlUrl) input.htmlUrl = r.htmlUrl;
+  if (outcome.type === PI_EVENT_TYPE) return publicInspectionEvent(input);
+  if (outcome.type === PI_PUBLISHED_EVENT_TYPE) {
+    return publicInspectionEvent({
+      ...input,
+      status: 'published',
+      publishedDocumentNumber: outcome.data.publishedDocumentNumber,
+      publicationDate: outcome.data.publicationDate,
+      ...(outcome.data.citation ? { publishedCitation: outcome.data.citation } : {}),
+    });
+  }
+  return publicInspectionEvent({
+    ...input,
+    status: 'withdrawn',
+    leftAt: new Date(outcome.data.leftAt).toISOString(),
+    reason: outcome.data.reason,
+  });
+}

@@ -1,0 +1,185 @@
+import { evaluateDiff } from '../entity-list/circuit-breaker.js';
+import { CSL_ENTITY_LIST_URL, diffSnapshots, ECFR_SUPPLEMENT_4_URL } from '../entity-list/diff.js';
+import type { Snapshot } from '../entity-list/types.js';
+import { AppError } from '../errors.js';
+import { driftEvent } from '../events/builders.js';
+import { addDays, utcDate } from '../federal-register/dates.js';
+import type { SnapshotSource } from '../queues/index.js';
+import { fetchCslEntityList, fetchEcfrEntityList } from '../sources/fetch.js';
+import type { PipelineContext } from './context.js';
+
+/**
+ * Commerce's own lists, eCFR Supplement No. 4 and the Consolidated Screening List, read whole.
+ * They are not a source of changes (the Federal Register is); they check our state. A new list
+ * is first compared with the previous one from the same source: a feed failure looks like a mass
+ * removal (the CSL lost some 15,000 rows for a day in May 2024), so a diff past the circuit
+ * breaker's limits is held, reported as an anomaly, and reaches nobody until an operator releases
+ * it. An accepted list is then reconciled with the derived state: disagreements become a drift
+ * event, with how many days the source lags behind the Federal Register.
+ */
+export const SOURCE_URIS: Record<SnapshotSource, string> = {
+  ecfr: ECFR_SUPPLEMENT_4_URL,
+  csl: CSL_ENTITY_LIST_URL,
+};
+
+export interface HeldSnapshot {
+  snapshot: Snapshot;
+  heldAt: string;
+  anomalyId?: string;
+  removals: number;
+}
+
+export type SnapshotOutcome = 'accepted' | 'held';
+
+async function fetchSnapshot(
+  ctx: PipelineContext,
+  source: SnapshotSource,
+  signal: AbortSignal,
+): Promise<Snapshot> {
+  const today = utcDate(ctx.now());
+  if (source === 'ecfr') {
+    // The eCFR versioner publishes a day's text a day or so later. The names the state holds tell
+    // the parser where a name with a comma in it ends ("Kish Airlines, Headquarters").
+    const known = (await ctx.state.isInitialised())
+      ? (await ctx.state.read()).snapshot.entries.map((e) => e.name)
+      : [];
+    const { snapshot } = await fetchEcfrEntityList(ctx.sources.fetcher, {
+      date: addDays(today, -1),
+      signal,
+      budget: ctx.sources.budget,
+      baseUrl: ctx.config.ecfrBaseUrl,
+      knownNames: known,
+    });
+    return snapshot;
+  }
+  const { snapshot } = await fetchCslEntityList(ctx.sources.fetcher, {
+    asOf: today,
+    signal,
+    budget: ctx.sources.budget,
+    url: ctx.config.cslUrl,
+  });
+  return snapshot;
+}
+
+export async function pollSnapshotSource(
+  ctx: PipelineContext,
+  source: SnapshotSource,
+  signal: AbortSignal,
+): Promise<SnapshotOutcome> {
+  const snapshot = await fetchSnapshot(ctx, source, signal);
+  const outcome = await considerSnapshot(ctx, source, snapshot);
+  ctx.observer.emit('poll.succeeded', { source, at: ctx.now(), documents: snapshot.entries.length });
+  return outcome;
+}
+
+/** The circuit breaker's gate: accept the list, or hold it with an anomaly. */
+export async function considerSnapshot(
+  ctx: PipelineContext,
+  source: SnapshotSource,
+  snapshot: Snapshot,
+): Promise<SnapshotOutcome> {
+  const previousRaw = await ctx.redis.get(ctx.keys.sourceSnapshot(source));
+  // The first list of a source is weighed against our own state.
+  const prior = previousRaw ? (JSON.parse(previousRaw) as Snapshot) : await derivedState(ctx);
+  const diff = diffSnapshots(prior, snapshot, { source: SOURCE_URIS[source] });
+  const verdict = evaluateDiff(diff, prior, {
+    maxRemovedFraction: ctx.config.massChange.maxRemovalRatio,
+    maxRemoved: ctx.config.massChange.maxRemovals,
+  });
+  if (verdict.held) {
+    const held: HeldSnapshot = {
+      snapshot,
+      heldAt: new Date(ctx.now()).toISOString(),
+      removals: diff.counts.removed,
+      ...(verdict.anomaly ? { anomalyId: verdict.anomaly.id } : {}),
+    };
+    await ctx.redis.set(ctx.keys.sourceHeld(source), JSON.stringify(held));
+    if (verdict.anomaly) await append(ctx, [verdict.anomaly]);
+    ctx.observer.emit('diff.held', { source, removals: diff.counts.removed, listSize: prior.entries.length });
+    ctx.logger.warn(
+      { source, removals: diff.counts.removed, listSize: prior.entries.length },
+      'snapshot held by the circuit breaker',
+    );
+    return 'held';
+  }
+  await accept(ctx, source, snapshot);
+  return 'accepted';
+}
+
+async function accept(ctx: PipelineContext, source: SnapshotSource, snapshot: Snapshot): Promise<void> {
+  await ctx.redis
+    .multi()
+    .set(ctx.keys.sourceSnapshot(source), JSON.stringify(snapshot))
+    .del(ctx.keys.sourceHeld(source))
+    .hset(
+      ctx.keys.sourceState,
+      source,
+      JSON.stringify({
+        asOf: snapshot.asOf,
+        entries: snapshot.entries.length,
+        acceptedAt: new Date(ctx.now()).toISOString(),
+      }),
+    )
+    .exec();
+  await ctx.queues.reconcile.add('reconcile', { v: 1, source });
+}
+
+/** An operator's release of a held list: it is accepted as if it had passed. */
+export async function releaseHeld(ctx: PipelineContext, source: SnapshotSource): Promise<boolean> {
+  const raw = await ctx.redis.get(ctx.keys.sourceHeld(source));
+  if (!raw) return false;
+  await accept(ctx, source, (JSON.parse(raw) as HeldSnapshot).snapshot);
+  ctx.observer.emit('diff.released', { source });
+  ctx.logger.info({ source }, 'held snapshot released by an operator');
+  return true;
+}
+
+export async function heldSnapshot(
+  ctx: PipelineContext,
+  source: SnapshotSource,
+): Promise<HeldSnapshot | undefined> {
+  const raw = await ctx.redis.get(ctx.keys.sourceHeld(source));
+  return raw ? (JSON.parse(raw) as HeldSnapshot) : undefined;
+}
+
+/** Compares the derived state with the source's accepted list; logs a drift event when they differ. */
+export async function reconcile(ctx: PipelineContext, source: SnapshotSource): Promise<number> {
+  const raw = await ctx.redis.get(ctx.keys.sourceSnapshot(source));
+  if (!raw) return 0;
+  const diff = diffSnapshots(await derivedState(ctx), JSON.parse(raw) as Snapshot, {
+    source: SOURCE_URIS[source],
+  });
+  if (diff.changes.length === 0) return 0;
+  const event = driftEvent(diff);
+  await append(ctx, [event]);
+  ctx.observer.emit('drift', { source, differences: diff.changes.length });
+  return diff.changes.length;
+}
+
+async function derivedState(ctx: PipelineContext): Promise<Snapshot> {
+  if (!(await ctx.state.isInitialised())) {
+    throw new AppError('SNAPSHOT_INVALID', 'no state imported yet: nothing to compare the source list with');
+  }
+  return (await ctx.state.read()).snapshot;
+}
+
+async function append(
+  ctx: PipelineContext,
+  events: Parameters<PipelineContext['state']['appendEvents']>[0],
+): Promise<void> {
+  const appended = await ctx.state.appendEvents(events, {
+    retentionMs: ctx.config.eventRetentionDays * 86_400_000,
+    now: ctx.now(),
+  });
+  if (appended.length === 0) return;
+  for (const e of events) {
+    ctx.observer.emit('event.appended', { type: e.type, id: e.id });
+    if (e.type === 'gov.bis.entitylist.anomaly') {
+      ctx.observer.emit('anomaly', {
+        code: (e.data as { code?: string }).code ?? 'unknown',
+        source: e.source,
+      });
+    }
+  }
+  await ctx.queues.fanout.add('fanout', { v: 1 });
+}
