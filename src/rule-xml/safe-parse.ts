@@ -11,7 +11,7 @@ export const DOCUMENT_TAGS: ReadonlySet<string> = new Set([
   'CORRECT',
   'PRESDOCU',
 ]);
-const ACCEPTED_ROOTS: ReadonlySet<string> = new Set([
+export const FEDERAL_REGISTER_ROOTS: ReadonlySet<string> = new Set([
   ...DOCUMENT_TAGS,
   'FEDREG',
   'RULES',
@@ -30,13 +30,18 @@ export interface ParseOptions {
   limits?: Partial<XmlLimits>;
   /** Named in error messages: a file name, URL or document number. */
   source?: string;
+  /**
+   * Root elements accepted; default a Federal Register document or daily issue
+   * (`FEDERAL_REGISTER_ROOTS`). Other GPO XML read with the same safeguards (the eCFR) names its own.
+   */
+  roots?: ReadonlySet<string>;
 }
 
 /**
  * Parses Federal Register XML without trusting it: size is checked before decoding, the encoding
  * is decoded strictly, any DOCTYPE that declares entities is refused (entity bombs, external
- * entities), the root must be a Federal Register document or issue, and the body must be
- * well-formed and shallow. Every refusal is an AppError with a stable code.
+ * entities), the root must be a Federal Register document or issue (or one of `options.roots`),
+ * and the body must be well-formed and shallow. Every refusal is an AppError with a stable code.
  */
 export function parseFederalRegisterXml(input: string | Uint8Array, options: ParseOptions = {}): ParsedXml {
   const limits = { ...DEFAULT_XML_LIMITS, ...options.limits };
@@ -70,12 +75,13 @@ export function parseFederalRegisterXml(input: string | Uint8Array, options: Par
   const rootStart = skipProlog(text, start, fail);
   const rootTag = /^<([A-Za-z_][\w.-]*)/.exec(text.slice(rootStart, rootStart + 64))?.[1];
   if (!rootTag) fail('XML_NOT_XML', `expected a root element at offset ${rootStart}`, { offset: rootStart });
-  if (!ACCEPTED_ROOTS.has(rootTag!)) {
-    fail(
-      'XML_WRONG_ROOT',
-      `expected a Federal Register document (<RULE>, <PRORULE>, <NOTICE>, <CORRECT>, <PRESDOCU>) or daily issue (<FEDREG>), found <${rootTag}>`,
-      { rootTag },
-    );
+  const roots = options.roots ?? FEDERAL_REGISTER_ROOTS;
+  if (!roots.has(rootTag!)) {
+    const expected =
+      roots === FEDERAL_REGISTER_ROOTS
+        ? 'a Federal Register document (<RULE>, <PRORULE>, <NOTICE>, <CORRECT>, <PRESDOCU>) or daily issue (<FEDREG>)'
+        : `one of ${[...roots].map((r) => `<${r}>`).join(', ')}`;
+    fail('XML_WRONG_ROOT', `expected ${expected}, found <${rootTag}>`, { rootTag });
   }
   checkNotTruncated(text, rootTag!, fail);
 

@@ -88,6 +88,26 @@ describe('parseFederalRegisterXml: hostile and broken input gets a typed error',
     ]);
     expect(textContent(findFirst(parseFederalRegisterXml(utf16).root, 'P')!)).toBe('\u2014x');
   });
+
+  it('accepts other roots only when asked, with every other check kept', () => {
+    const roots = new Set(['DIV5']);
+    const part = '<DIV5 N="744"><HEAD>PART 744</HEAD></DIV5>';
+    expect(codeOf(() => parseFederalRegisterXml(part))).toBe('XML_WRONG_ROOT');
+    expect(parseFederalRegisterXml(part, { roots }).rootTag).toBe('DIV5');
+    expect(codeOf(() => parseFederalRegisterXml(RULE(''), { roots }))).toBe('XML_WRONG_ROOT');
+    expect(() => parseFederalRegisterXml('<DIV9/>', { roots, source: 'ecfr.xml' })).toThrow(
+      /^ecfr\.xml: expected one of <DIV5>, found <DIV9>$/,
+    );
+    expect(
+      codeOf(() => parseFederalRegisterXml('<!DOCTYPE DIV5 [<!ENTITY a "b">]><DIV5>&a;</DIV5>', { roots })),
+    ).toBe('XML_ENTITY_FORBIDDEN');
+    expect(codeOf(() => parseFederalRegisterXml(part.slice(0, -5), { roots }))).toBe('XML_TRUNCATED');
+    expect(
+      codeOf(() =>
+        parseFederalRegisterXml('<DIV5>' + '<P>'.repeat(300) + '</P>'.repeat(300) + '</DIV5>', { roots }),
+      ),
+    ).toBe('XML_TOO_DEEP');
+  });
 });
 
 describe('parseFederalRegisterXml: what it keeps', () => {
