@@ -13,10 +13,10 @@ import {
   isEntityListTable,
   printedCountries,
   readEntityListTable,
-  splitCitations,
+  rowEntry,
   type TableRow,
 } from './table.js';
-import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
+import type { DocumentExtraction, EntryChange, ExtractionWarning } from './types.js';
 
 /**
  * From a Federal Register document to its Entity List changes, entry by entry. Instructions say
@@ -272,18 +272,7 @@ function rowToChange(
     });
   }
 
-  const refs = [...cell.footnoteRefs, ...row.footnoteRefs];
-  const entry: Entry = {
-    name: cell.name,
-    aliases: cell.aliases,
-    addresses: cell.addresses,
-    licenseRequirement: row.licenseRequirement,
-    licenseReviewPolicy: row.licenseReviewPolicy,
-    federalRegisterCitations: splitCitations(row.citationsText),
-  };
-  const footnotes = refs.map((r) => row.footnotes.get(r)).filter((t): t is string => t !== undefined);
-  if (footnotes.length > 0) entry.footnotes = [...new Set(footnotes)];
-  const change: EntryChange = { action, country: row.country, entry };
+  const change: EntryChange = { action, country: row.country, entry: rowEntry(row, cell, row.footnotes) };
   if (previousName !== undefined) change.previousName = previousName;
   return group ? withCorrection(change, group) : change;
 }

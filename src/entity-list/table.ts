@@ -3,20 +3,64 @@ import {
   childElements,
   childrenOf,
   decodeEntities,
+  findAll,
   isText,
   rawText,
   tagOf,
   textContent,
   type XmlNode,
 } from '../rule-xml/nodes.js';
-import type { CellSegment } from './entity-cell.js';
-import type { ExtractionWarning } from './types.js';
+import type { CellSegment, ParsedEntityCell } from './entity-cell.js';
+import type { Entry, ExtractionWarning } from './types.js';
 
 /**
  * The five-column table of Supplement No. 4: Country | Entity | License requirement | License
  * review policy | Federal Register citation. The country is printed only on the first row of each
  * destination; star rows (`* * *`) separate destinations; `TNOTE` rows hold footnotes.
+ *
+ * Federal Register XML prints it as `GPOTABLE` (`BOXHD`/`CHED` heads, `ROW`, `ENT`, `<LI>` lines,
+ * `<SU>` marks); the eCFR prints the same table HTML-like, as `TABLE` (`TH` heads, `TR`, `TD`,
+ * lines separated by `<br/>`, `<sup>` marks, notes after the table in `<P class="gpotbl_note">`).
+ * The cells say the same things either way, so one reader serves both.
  */
+
+/** Footnote marks: `<SU>` in FR XML, `<sup>` in the eCFR. */
+const MARK_TAGS: ReadonlySet<string> = new Set(['SU', 'sup']);
+/** Elements that hold one line of a cell (FR `<LI>`, and `<P>`). */
+const LINE_TAGS: ReadonlySet<string> = new Set(['LI', 'P']);
+/** Line breaks between a cell's lines (eCFR `<br/>`). */
+const BREAK_TAGS: ReadonlySet<string> = new Set(['br', 'BR']);
+/** Elements whose text is never part of a cell (page marks, footnote anchors). */
+const SKIP_TAGS: ReadonlySet<string> = new Set(['PRTPAGE', 'FTREF']);
+
+/** The markup of a table: FR `GPOTABLE` or eCFR `TABLE`. */
+interface Markup {
+  row: string;
+  cell: string;
+}
+const GPOTABLE: Markup = { row: 'ROW', cell: 'ENT' };
+const HTML_TABLE: Markup = { row: 'TR', cell: 'TD' };
+
+/** Elements that may hold Supplement No. 4's table. */
+export const TABLE_TAGS: ReadonlySet<string> = new Set(['GPOTABLE', 'TABLE']);
+
+function markupOf(table: XmlNode): Markup {
+  return tagOf(table) === 'TABLE' ? HTML_TABLE : GPOTABLE;
+}
+
+/** The table's rows and notes in order (an eCFR table may group its rows in THEAD/TBODY). */
+function tableItems(table: XmlNode): XmlNode[] {
+  if (tagOf(table) !== 'TABLE') return childElements(table);
+  return childElements(table).flatMap((el) => {
+    const tag = tagOf(el);
+    return tag === 'THEAD' || tag === 'TBODY' || tag === 'TFOOT' ? childElements(el) : [el];
+  });
+}
+
+function rowsOf(table: XmlNode): XmlNode[] {
+  const { row } = markupOf(table);
+  return tableItems(table).filter((el) => tagOf(el) === row);
+}
 
 export interface TableRow {
   /** The destination as printed on this row or carried over from the row that names it. */
@@ -33,6 +77,8 @@ export interface TableRow {
 
 export interface EntityListTable {
   rows: TableRow[];
+  /** Rows of the table, header and star rows included. */
+  rowCount: number;
   /** Footnote mark → text, from TNOTE. */
   footnotes: Map<string, string>;
   warnings: ExtractionWarning[];
@@ -55,6 +101,10 @@ export function isEntityListTable(table: XmlNode): boolean {
 }
 
 function columnHeads(table: XmlNode): string[] {
+  if (tagOf(table) === 'TABLE') {
+    const head = rowsOf(table).find((tr) => childElements(tr, 'TH').length > 0);
+    return head ? childElements(head, 'TH').map((c) => cellText(c)) : [];
+  }
   const boxhd = childElements(table, 'BOXHD')[0];
   return boxhd ? childElements(boxhd, 'CHED').map((c) => textContent(c)) : [];
 }
@@ -80,24 +130,34 @@ function columnMap(table: XmlNode): Record<Column, number> {
   return map;
 }
 
-export function readEntityListTable(table: XmlNode, where: string): EntityListTable {
+export interface ReadTableOptions {
+  /** The destination in force where the table starts (a table continuing an earlier one). */
+  country?: string;
+}
+
+export function readEntityListTable(
+  table: XmlNode,
+  where: string,
+  options: ReadTableOptions = {},
+): EntityListTable {
   const columns = columnMap(table);
+  const markup = markupOf(table);
   const rows: TableRow[] = [];
   const footnotes = new Map<string, string>();
   const warnings: ExtractionWarning[] = [];
-  let country = '';
+  let country = options.country ?? '';
   let rowNumber = 0;
 
-  for (const el of childElements(table)) {
+  for (const el of tableItems(table)) {
     const tag = tagOf(el);
     if (tag === 'TNOTE') {
       readFootnote(el, footnotes);
       continue;
     }
-    if (tag !== 'ROW') continue;
+    if (tag !== markup.row) continue;
     rowNumber++;
-    const cells = childElements(el, 'ENT');
-    const plain = cells.map((c) => textContent(c));
+    const cells = childElements(el, markup.cell);
+    const plain = cells.map((c) => cellText(c));
     if (attr(el, 'EXPSTB') !== undefined || plain.every((t) => /^[*\s]*$/.test(t))) continue;
     if (cells.length < 4) {
       warnings.push({
@@ -111,10 +171,10 @@ export function readEntityListTable(table: XmlNode, where: string): EntityListTa
     const shift = cells.length === 4 ? -1 : 0;
     const cell = (c: Column): XmlNode | undefined => cells[columns[c] + (c === 'country' ? 0 : shift)];
     const countryCell = shift === 0 ? cell('country') : undefined;
-    const printed = countryCell ? cleanCountry(textContent(countryCell)) : '';
+    const printed = countryCell ? cleanCountry(cellText(countryCell)) : '';
     if (printed) country = printed;
     const entityCell = cell('entity');
-    if (!entityCell || !textContent(entityCell)) {
+    if (!entityCell || !cellText(entityCell)) {
       warnings.push({
         code: 'TABLE_SHAPE',
         message: `${where}, row ${rowNumber}: the Entity cell is empty`,
@@ -143,16 +203,17 @@ export function readEntityListTable(table: XmlNode, where: string): EntityListTa
       row: rowNumber,
     });
   }
-  return { rows, footnotes, warnings };
+  return { rows, rowCount: rowNumber, footnotes, warnings };
 }
 
 /** The destinations a table prints (its first column), without reading the rest of each row. */
 export function printedCountries(table: XmlNode): string[] {
   const out: string[] = [];
   const column = columnMap(table).country;
-  for (const row of childElements(table, 'ROW')) {
-    const cell = childElements(row, 'ENT')[column];
-    const text = cell ? cleanCountry(textContent(cell)) : '';
+  const markup = markupOf(table);
+  for (const row of rowsOf(table)) {
+    const cell = childElements(row, markup.cell)[column];
+    const text = cell ? cleanCountry(cellText(cell)) : '';
     if (text && !/^[*\s]*$/.test(text)) out.push(text);
   }
   return out;
@@ -167,11 +228,24 @@ function cleanCountry(text: string): string {
     .toUpperCase();
 }
 
+/**
+ * Footnote texts by mark from the notes below `scope`: FR `TNOTE`s, and the eCFR's
+ * `<P class="gpotbl_note">`s, which it prints after the table rather than inside it.
+ */
+export function tableNotes(scope: XmlNode): Map<string, string> {
+  const footnotes = new Map<string, string>();
+  for (const note of findAll(scope, new Set(['TNOTE', 'P']))) {
+    if (tagOf(note) === 'TNOTE' || /\bgpotbl_note\b/.test(attr(note, 'class') ?? ''))
+      readFootnote(note, footnotes);
+  }
+  return footnotes;
+}
+
 function readFootnote(el: XmlNode, footnotes: Map<string, string>): void {
   let mark = '';
   const parts: string[] = [];
   for (const child of childrenOf(el)) {
-    if (tagOf(child) === 'SU' && !mark) mark = textContent(child);
+    if (MARK_TAGS.has(tagOf(child) ?? '') && !mark) mark = textContent(child);
     else if (isText(child)) parts.push(decodeEntities(rawText(child)));
     else if (tagOf(child) !== undefined) parts.push(textContent(child));
   }
@@ -179,11 +253,16 @@ function readFootnote(el: XmlNode, footnotes: Map<string, string>): void {
   if (text) footnotes.set(mark || String(footnotes.size + 1), text);
 }
 
-/** The cell's text with `<SU>` footnote marks taken out (and recorded). */
+/** The cell's text with footnote marks taken out (and recorded). */
 function textWithoutMarks(cell: XmlNode, refs: string[]): string {
   const parts: string[] = [];
   walk(cell, parts, refs);
   return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** The cell's text, footnote marks left out. */
+function cellText(cell: XmlNode): string {
+  return textWithoutMarks(cell, []);
 }
 
 function walk(node: XmlNode, parts: string[], refs: string[]): void {
@@ -193,45 +272,95 @@ function walk(node: XmlNode, parts: string[], refs: string[]): void {
       continue;
     }
     const tag = tagOf(child);
-    if (tag === 'SU') refs.push(textContent(child));
-    else if (tag === 'PRTPAGE' || tag === 'FTREF') continue;
-    else if (tag === 'LI' || tag === 'P') {
+    if (tag === undefined || SKIP_TAGS.has(tag)) continue;
+    if (MARK_TAGS.has(tag)) refs.push(textContent(child));
+    else if (BREAK_TAGS.has(tag)) parts.push(' ');
+    else if (LINE_TAGS.has(tag) || tag === 'FP' || tag === 'HD') {
       parts.push(' ');
       walk(child, parts, refs);
       parts.push(' ');
-    } else if (tag !== undefined) walk(child, parts, refs);
+    } else walk(child, parts, refs);
   }
 }
 
-/** The Entity cell as ordered segments: running text and `<LI>` items, footnote marks in place. */
+/**
+ * The Entity cell as ordered segments: running text and lines (`li`), footnote marks in place.
+ * A line is an `<LI>`/`<P>` item (FR) or the text after a `<br/>` up to the next one (eCFR).
+ */
 export function cellSegments(cell: XmlNode): CellSegment[] {
   const segments: CellSegment[] = [];
-  let inline = '';
+  let kind: CellSegment['kind'] = 'inline';
+  let text = '';
   const flush = (): void => {
-    if (inline.trim()) segments.push({ kind: 'inline', text: inline });
-    inline = '';
-  };
-  const inlineText = (node: XmlNode): string => {
-    let out = '';
-    for (const child of childrenOf(node)) {
-      if (isText(child)) out += decodeEntities(rawText(child));
-      else if (tagOf(child) === 'SU') out += `\uE001${textContent(child)}\uE001`;
-      else if (tagOf(child) === 'PRTPAGE' || tagOf(child) === 'FTREF') continue;
-      else if (tagOf(child) !== undefined) out += inlineText(child);
-    }
-    return out;
+    if (text.trim()) segments.push({ kind, text });
+    text = '';
   };
   for (const child of childrenOf(cell)) {
-    if (isText(child)) inline += decodeEntities(rawText(child));
-    else if (tagOf(child) === 'LI' || tagOf(child) === 'P') {
+    if (isText(child)) {
+      text += decodeEntities(rawText(child));
+      continue;
+    }
+    const tag = tagOf(child);
+    if (tag === undefined || SKIP_TAGS.has(tag)) continue;
+    if (LINE_TAGS.has(tag)) {
       flush();
       segments.push({ kind: 'li', text: inlineText(child) });
-    } else if (tagOf(child) === 'SU') inline += `\uE001${textContent(child)}\uE001`;
-    else if (tagOf(child) === 'PRTPAGE' || tagOf(child) === 'FTREF') continue;
-    else if (tagOf(child) !== undefined) inline += inlineText(child);
+      kind = 'inline';
+    } else if (BREAK_TAGS.has(tag)) {
+      flush();
+      kind = 'li';
+    } else if (MARK_TAGS.has(tag)) text += markText(child);
+    else text += inlineText(child);
   }
   flush();
   return segments;
+}
+
+function inlineText(node: XmlNode): string {
+  let out = '';
+  for (const child of childrenOf(node)) {
+    if (isText(child)) {
+      out += decodeEntities(rawText(child));
+      continue;
+    }
+    const tag = tagOf(child);
+    if (tag === undefined || SKIP_TAGS.has(tag)) continue;
+    if (MARK_TAGS.has(tag)) out += markText(child);
+    else if (BREAK_TAGS.has(tag)) out += ' ';
+    else out += inlineText(child);
+  }
+  return out;
+}
+
+/** A footnote mark as `parseEntityCell` finds it: `\uE001<mark>\uE001`. */
+function markText(mark: XmlNode): string {
+  return `\uE001${textContent(mark)}\uE001`;
+}
+
+/** The entry a row prints, from its parsed Entity cell and the table's footnotes. */
+export function rowEntry(
+  row: TableRow,
+  cell: ParsedEntityCell,
+  footnotes: ReadonlyMap<string, string>,
+): Entry {
+  const entry: Entry = {
+    name: cell.name,
+    aliases: cell.aliases,
+    addresses: cell.addresses,
+    licenseRequirement: row.licenseRequirement,
+    licenseReviewPolicy: row.licenseReviewPolicy,
+    federalRegisterCitations: splitCitations(row.citationsText),
+  };
+  const texts = rowFootnoteRefs(row, cell)
+    .map((r) => footnotes.get(r))
+    .filter((t): t is string => t !== undefined);
+  if (texts.length > 0) entry.footnotes = [...new Set(texts)];
+  return entry;
+}
+
+/** The footnote marks a row carries: the Entity cell's, then the other cells'. */
+export function rowFootnoteRefs(row: TableRow, cell: ParsedEntityCell): string[] {
+  return [...cell.footnoteRefs, ...row.footnoteRefs];
 }
 
 /** "73 FR 54506, 9/22/08. 81 FR 67097, 9/16/16." → ["73 FR 54506, 9/22/08", "81 FR 67097, 9/16/16"]. */
