@@ -138,11 +138,13 @@ function clean(text: string): string {
   return text.replace(FOOTNOTE, '').replace(/\s+/g, ' ').trim();
 }
 
-/** Strips list punctuation from an alias or address item: leading dash, trailing "; and", final period. */
-function cleanItem(text: string): string {
-  let t = clean(text)
-    .replace(/^(?:—|--|–|-)\s*/, '')
-    .replace(/^and\s+/i, '');
+/**
+ * Strips list punctuation from an alias or address item: leading dash and "and", trailing
+ * "; and", final period. `keepAnd` keeps a leading "and" that is not the list's joining word.
+ */
+function cleanItem(text: string, keepAnd = false): string {
+  let t = clean(text).replace(/^(?:—|--|–|-)\s*/, '');
+  if (!keepAnd) t = t.replace(/^and\s+/i, '');
   t = t
     .replace(/\s*;\s*(?:and)?\s*$/i, '')
     .replace(/\s*,\s*(?:and)?\s*$/i, '')
@@ -190,9 +192,12 @@ export function parseEntityCell(segments: CellSegment[], context: CellContext = 
           .join(' ');
 
   const { nameEnd, nameBy } = findNameEnd(head, context.knownNames, lis.length > 0);
-  const name = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy)
-    .replace(/,$/, '')
-    .trim();
+  // A name found at a comma keeps a comma printed before it ("Pte., Ltd.,, Sim Lim Tower");
+  // one found at a footnote mark or alias marker, or running to the end, loses a trailing comma.
+  const printed = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy);
+  const name = (
+    nameBy === 'known-name' || nameBy === 'comma-rule' ? printed : printed.replace(/,$/, '')
+  ).trim();
   let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
 
   const aliases: string[] = [];
@@ -249,8 +254,11 @@ function findNameEnd(
   const candidates = [footnote, markerAt].filter((i) => i > 0);
   if (candidates.length > 0) return { nameEnd: Math.min(...candidates), nameBy: 'marker' };
 
+  // A run of commas (",,", a slip in the printed list) is one boundary, at its last comma.
   const boundaries: number[] = [];
-  for (let i = head.indexOf(','); i >= 0; i = head.indexOf(',', i + 1)) boundaries.push(i);
+  for (let i = head.indexOf(','); i >= 0; i = head.indexOf(',', i + 1)) {
+    if (head[i + 1] !== ',') boundaries.push(i);
+  }
   const trimmedEnd = head.replace(/[.\s]+$/, '').length;
   boundaries.push(trimmedEnd);
 
@@ -322,10 +330,12 @@ function aliasAddressSplit(item: string): number {
   return item.length;
 }
 
-/** "A; B; and C." → ["A", "B", "C"]. */
+/**
+ * "A; B; and C." → ["A", "B", "C"]. The "and" that joins the last address is punctuation; one
+ * that begins an earlier address is printed as part of it ("…; and Room B03, …; and Room G, …"
+ * when an address was added after the last) and is kept, as the list itself keeps it.
+ */
 export function splitAddresses(text: string): string[] {
-  return text
-    .split(/\s*;\s*(?:and\s+)?/i)
-    .map((a) => cleanItem(a))
-    .filter((a) => a.length > 0);
+  const items = text.split(/\s*;\s*/);
+  return items.map((a, i) => cleanItem(a, i < items.length - 1)).filter((a) => a.length > 0);
 }
