@@ -64,3 +64,19 @@ export function parseCount(text: string): number | undefined {
   }
   return total + current;
 }
+
+/** Words for the counts, without the synonyms ("a", "an", "single") that only reading accepts. */
+const SPELLING = new Map<number, string>(
+  Object.entries({ ...UNITS, ...TENS })
+    .filter(([word]) => word !== 'a' && word !== 'an' && word !== 'single')
+    .map(([word, n]) => [n, word]),
+);
+
+/**
+ * A count as the Federal Register spells it ("the following two aliases"): 1 → "one",
+ * 42 → "forty-two"; 100 and above, or anything but a whole number, stay digits.
+ */
+export function numberWord(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n >= 100) return String(n);
+  return SPELLING.get(n) ?? `${SPELLING.get(n - (n % 10))}-${SPELLING.get(n % 10)}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskQuotedNames, parseAmendatoryInstruction } from '../../src/entity-list/instructions.js';
-import { parseCount } from '../../src/entity-list/numbers.js';
+import { numberWord, parseCount } from '../../src/entity-list/numbers.js';
 
 /**
  * Wordings of amendatory instructions on Supplement No. 4, beyond those in the corpus: written
@@ -245,4 +245,19 @@ describe('parseCount', () => {
     ['thirty-one', 31],
   ])('%s → %d', (text, n) => expect(parseCount(text)).toBe(n));
   it('refuses non-numbers', () => expect(parseCount('several')).toBeUndefined());
+});
+
+describe('numberWord', () => {
+  it('spells counts as the FR does, and parseCount reads them back', () => {
+    expect([1, 2, 13, 20, 42, 99].map(numberWord)).toEqual([
+      'one',
+      'two',
+      'thirteen',
+      'twenty',
+      'forty-two',
+      'ninety-nine',
+    ]);
+    for (let n = 0; n < 100; n++) expect(parseCount(numberWord(n))).toBe(n);
+    expect(numberWord(104)).toBe('104');
+  });
 });
