@@ -1,17 +1,24 @@
 import { AppError } from '../errors.js';
-import type { ListedEntry, Snapshot } from '../entity-list/types.js';
-import { cellText, parseEntityCell, renderEntityCell, type CellText } from './entity-cell.js';
-import { collapse, splitCitations } from './text.js';
+import { nameProbeKey, parseEntityCell } from '../entity-list/entity-cell.js';
+import { numberWord } from '../entity-list/numbers.js';
 import {
-  escapeXml,
+  readEntityListTable,
+  rowEntry,
+  rowFootnoteRefs,
+  TABLE_TAGS,
+  tableNotes,
+} from '../entity-list/table.js';
+import type { Entry, ListedEntry, Snapshot } from '../entity-list/types.js';
+import {
+  attr,
+  childElements,
+  childrenOf,
   findAll,
-  findFirst,
-  isElement,
-  parseXml,
-  textOf,
-  type XElement,
-  type XNode,
-} from './xml.js';
+  tagOf,
+  textContent,
+  type XmlNode,
+} from '../rule-xml/nodes.js';
+import { parseFederalRegisterXml } from '../rule-xml/safe-parse.js';
 
 /**
  * Supplement No. 4 to part 744 (the Entity List) in eCFR XML: parse it into a snapshot, and
@@ -20,12 +27,36 @@ import {
  *
  * The eCFR prints the Supplement as an HTML-like table (`<TABLE>`, `<TR>`, `<TH>`, `<TD>`, cells
  * with `<br/>`, `<sup>` footnote marks, notes in `<DIV class="table_foot">`); Federal Register XML
- * prints the same table as `<GPOTABLE>`, `<ROW>`, `<ENT>`, `<LI>`, `<SU>`, `<TNOTE>`. Both are read.
+ * prints the same table as `<GPOTABLE>`, `<ROW>`, `<ENT>`, `<LI>`, `<SU>`, `<TNOTE>`. Both are read
+ * by the Federal Register extractor's table and Entity cell readers (`entity-list/table.ts`,
+ * `entity-list/entity-cell.ts`), after the same safe parse.
  * Columns: Country | Entity | License requirement | License review policy | Federal Register
  * citation. The country is printed on the first row of each destination only.
  */
 
 export const SUPPLEMENT_4_TITLE = 'Supplement No. 4 to Part 744';
+
+/**
+ * Roots of eCFR XML: a part or smaller unit from the versioner (`DIV5` for `part=744`), a whole
+ * title (`ECFR`, `DIV1`), or the govinfo bulk file (`DLPSTEXTCLASS`).
+ */
+export const ECFR_ROOTS: ReadonlySet<string> = new Set([
+  'ECFR',
+  'DLPSTEXTCLASS',
+  'ECFRBRWS',
+  'DIV1',
+  'DIV2',
+  'DIV3',
+  'DIV4',
+  'DIV5',
+  'DIV6',
+  'DIV7',
+  'DIV8',
+  'DIV9',
+]);
+
+/** A whole title runs larger than one rule; part 744 alone is a few megabytes. */
+const ECFR_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface EcfrParseOptions {
   /** The date the text is as of (the versioner date asked for). */
@@ -42,67 +73,35 @@ export interface EcfrParseOptions {
 export interface EcfrParseReport {
   rows: number;
   entries: number;
-  /** Rows skipped: star rows, `[Reserved]`, rows without five cells. */
+  /** Rows skipped: header and star rows, `[Reserved]`, rows without an entity or destination. */
   skipped: number;
-  /** How entry names were delimited (see `parseEntityCell`). */
+  /** How entry names were delimited (see `ParsedEntityCell.nameBy`). */
   nameBy: Record<string, number>;
   warnings: string[];
 }
 
-function isSupplement4(e: XElement): boolean {
-  if (!/^DIV\d$/.test(e.tag) && e.tag !== 'APPENDIX') return false;
-  const n = e.attrs.N ?? '';
-  if (/supplement\s+no\.?\s*4\s+to\s+part\s+744/i.test(n)) return true;
-  const head = e.children.find((c): c is XElement => isElement(c) && (c.tag === 'HEAD' || c.tag === 'HD'));
-  return head !== undefined && /supplement\s+no\.?\s*4\s+to\s+part\s+744/i.test(textOf(head));
+const SUPPLEMENT_4 = /supplement\s+no\.?\s*4\s+to\s+part\s+744/i;
+
+function isSupplement4(el: XmlNode): boolean {
+  const tag = tagOf(el) ?? '';
+  if (!/^DIV\d$/.test(tag) && tag !== 'APPENDIX') return false;
+  if (SUPPLEMENT_4.test(attr(el, 'N') ?? '')) return true;
+  const head = childElements(el).find((c) => tagOf(c) === 'HEAD' || tagOf(c) === 'HD');
+  return head !== undefined && SUPPLEMENT_4.test(textContent(head));
 }
 
-interface Row {
-  cells: XElement[];
-}
-
-function tableRows(scope: XElement): Row[] {
-  const rows: Row[] = [];
-  for (const tr of findAll(scope, (e) => e.tag === 'TR' || e.tag === 'ROW')) {
-    const cells = tr.children.filter(
-      (c): c is XElement => isElement(c) && (c.tag === 'TD' || c.tag === 'ENT'),
-    );
-    rows.push({ cells });
+function findSupplement4(node: XmlNode): XmlNode | undefined {
+  for (const child of childrenOf(node)) {
+    if (tagOf(child) === undefined) continue;
+    if (isSupplement4(child)) return child;
+    const deep = findSupplement4(child);
+    if (deep) return deep;
   }
-  return rows;
+  return undefined;
 }
 
-/** Footnote texts by mark, from `<P class="gpotbl_note">` (eCFR) or `<TNOTE>` (FR). */
-function footnotes(scope: XElement): Map<string, string> {
-  const notes = new Map<string, string>();
-  const nodes = findAll(
-    scope,
-    (e) => e.tag === 'TNOTE' || (e.tag === 'P' && /gpotbl_note/.test(e.attrs.class ?? '')),
-  );
-  for (const note of nodes) {
-    const markEl = note.children.find(
-      (c): c is XElement => isElement(c) && (c.tag === 'SU' || c.tag === 'sup'),
-    );
-    if (!markEl) continue;
-    const mark = collapse(textOf(markEl));
-    const text = collapse(
-      note.children
-        .filter((c) => c !== markEl)
-        .map(textOf)
-        .join(''),
-    );
-    if (mark && text) notes.set(mark, text);
-  }
-  return notes;
-}
-
-function plainCell(cell: XElement): CellText {
-  return cellText(cell.children);
-}
-
-function joinCell(c: CellText): string {
-  return collapse(c.lines.join(' '));
-}
+/** Rows that hold no entry: a `[Reserved]` place, or stars in the Entity cell. */
+const NOT_AN_ENTRY = /^(?:[*\s]*|\s*\[Reserved\].*)$/is;
 
 /** Parses the eCFR XML of part 744 (or any XML holding Supplement No. 4) into a snapshot. */
 export function parseEcfrSupplement4(
@@ -110,65 +109,43 @@ export function parseEcfrSupplement4(
   options: EcfrParseOptions,
 ): { snapshot: Snapshot; report: EcfrParseReport } {
   const label = options.label ?? 'eCFR part 744';
-  const root = parseXml(xml, { label });
-  const supplement = isSupplement4(root) ? root : findFirst(root, isSupplement4);
+  const { root, rootTag } = parseFederalRegisterXml(xml, {
+    source: label,
+    roots: ECFR_ROOTS,
+    limits: { maxBytes: ECFR_MAX_BYTES },
+  });
+  const supplement = isSupplement4(root) ? root : findSupplement4(root);
   if (!supplement) {
     throw new AppError(
       'SOURCE_INVALID',
       `${label}: no ${SUPPLEMENT_4_TITLE} (a DIV9 TYPE="APPENDIX" with N="${SUPPLEMENT_4_TITLE}") in the XML; was part=744 asked for?`,
-      { context: { root: root.tag } },
+      { context: { root: rootTag } },
     );
   }
-  const notes = footnotes(supplement);
+  const knownNames = options.knownNames ? new Set(options.knownNames.map(nameProbeKey)) : undefined;
+  const notes = tableNotes(supplement);
   const report: EcfrParseReport = { rows: 0, entries: 0, skipped: 0, nameBy: {}, warnings: [] };
   const entries: ListedEntry[] = [];
   let country = '';
-  for (const row of tableRows(supplement)) {
-    report.rows++;
-    if (row.cells.length !== 5) {
-      report.skipped++;
-      continue;
+  for (const table of findAll(supplement, TABLE_TAGS)) {
+    const read = readEntityListTable(table, label, { country });
+    report.rows += read.rowCount;
+    report.warnings.push(...read.warnings.map((w) => w.message));
+    for (const row of read.rows) {
+      country = row.country;
+      const entityText = row.entity.map((s) => s.text.replace(/\uE001[^\uE001]*\uE001/g, '')).join(' ');
+      if (!row.country || NOT_AN_ENTRY.test(entityText)) continue;
+      const cell = parseEntityCell(row.entity, knownNames ? { knownNames } : {});
+      report.nameBy[cell.nameBy] = (report.nameBy[cell.nameBy] ?? 0) + 1;
+      entries.push({ country: row.country, ...rowEntry(row, cell, notes) });
+      for (const mark of rowFootnoteRefs(row, cell)) {
+        if (!notes.has(mark))
+          report.warnings.push(`${label}: ${cell.name}: footnote ${mark} has no note text`);
+      }
     }
-    const [cCountry, cEntity, cReq, cPolicy, cCites] = row.cells.map(plainCell) as [
-      CellText,
-      CellText,
-      CellText,
-      CellText,
-      CellText,
-    ];
-    const countryText = joinCell(cCountry);
-    if (countryText && !/^\*/.test(countryText)) country = countryText.replace(/\s*\.$/, '');
-    const entityText = joinCell(cEntity);
-    if (!entityText || /^[*\s]+$/.test(entityText) || /^\[Reserved\]/i.test(entityText)) {
-      report.skipped++;
-      continue;
-    }
-    if (!country) {
-      report.warnings.push(
-        `${label}: row ${report.rows} has an entity (${entityText.slice(0, 60)}) before any country; skipped`,
-      );
-      report.skipped++;
-      continue;
-    }
-    const parsed = parseEntityCell(cEntity, options.knownNames ? { knownNames: options.knownNames } : {});
-    report.nameBy[parsed.nameBy] = (report.nameBy[parsed.nameBy] ?? 0) + 1;
-    const entry: ListedEntry = {
-      country,
-      name: parsed.name,
-      aliases: parsed.aliases,
-      addresses: parsed.addresses,
-      licenseRequirement: joinCell(cReq),
-      licenseReviewPolicy: joinCell(cPolicy),
-      federalRegisterCitations: splitCitations(joinCell(cCites)),
-    };
-    const marks = [...cEntity.marks, ...cReq.marks];
-    const texts = marks.map((m) => notes.get(m)).filter((t): t is string => t !== undefined);
-    if (texts.length > 0) entry.footnotes = [...new Set(texts)];
-    for (const m of marks)
-      if (!notes.has(m)) report.warnings.push(`${label}: ${entry.name}: footnote ${m} has no note text`);
-    entries.push(entry);
   }
   report.entries = entries.length;
+  report.skipped = report.rows - report.entries;
   return { snapshot: { asOf: options.asOf, entries }, report };
 }
 
@@ -222,7 +199,7 @@ export function renderEcfrPart744(snapshot: Snapshot, options: EcfrRenderOptions
     last = e.country;
     const cites = e.federalRegisterCitations.length ? `${e.federalRegisterCitations.join('. ')}.` : '';
     rows.push(
-      `<TR>\n${TD}${countryCell}</TD>\n${TD}${renderEntityCell(e, { marks })}</TD>\n` +
+      `<TR>\n${TD}${countryCell}</TD>\n${TD}${renderEntityCell(e, marks)}</TD>\n` +
         `${TD}${escapeXml(e.licenseRequirement)}</TD>\n${TD}${escapeXml(e.licenseReviewPolicy)}</TD>\n${TD}${escapeXml(cites)}</TD>\n</TR>`,
     );
   }
@@ -262,8 +239,45 @@ export function renderEcfrPart744(snapshot: Snapshot, options: EcfrRenderOptions
     .join('\n');
 }
 
-/** Children of an XML string's root, for callers that hold a cell as text (tests). */
-export function cellFromXml(fragment: string): CellText {
-  const root = parseXml(`<C>${fragment}</C>`, { label: 'cell' });
-  return cellText(root.children as XNode[]);
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** Escapes text for element content or attribute values. */
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ESC[c]!);
+}
+
+function withPeriod(text: string): string {
+  return text.endsWith('.') ? text : `${text}.`;
+}
+
+/**
+ * An entry's Entity cell in the eCFR's markup: the name and its footnote marks, then the aliases
+ * each on their own line ("a.k.a., the following two aliases:" and "—A;", "—B."), then the
+ * addresses ("A; and B.") on the line after them, or after a comma when there are no aliases.
+ */
+function renderEntityCell(
+  entry: Pick<Entry, 'name' | 'aliases' | 'addresses'>,
+  marks: readonly string[],
+): string {
+  let out = escapeXml(entry.name);
+  for (const mark of marks) out += `<sup>${escapeXml(mark)}</sup>`;
+  const addresses = entry.addresses.length === 0 ? '' : joinAddresses(entry.addresses);
+  if (entry.aliases.length > 0) {
+    const n = entry.aliases.length;
+    out += `, a.k.a., the following ${numberWord(n)} ${n === 1 ? 'alias' : 'aliases'}:`;
+    entry.aliases.forEach((alias, i) => {
+      const sep = i === n - 1 ? '' : i === n - 2 ? '; and' : ';';
+      out += `<br/>${escapeXml(`\u2014${i === n - 1 ? withPeriod(alias) : alias + sep}`)}`;
+    });
+    if (addresses) out += `<br/>${escapeXml(addresses)}`;
+    return out;
+  }
+  if (addresses) return `${out}, ${escapeXml(addresses)}`;
+  return entry.name.endsWith('.') && marks.length === 0 ? out : `${out}.`;
+}
+
+function joinAddresses(addresses: readonly string[]): string {
+  if (addresses.length === 1) return withPeriod(addresses[0]!);
+  const head = addresses.slice(0, -1).join('; ');
+  return `${head}; and ${withPeriod(addresses[addresses.length - 1]!)}`;
 }

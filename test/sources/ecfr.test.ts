@@ -7,8 +7,10 @@ import { RateBudget } from '../../src/http-client/rate-budget.js';
 import { loadCorpus } from '../../src/replay/corpus.js';
 import type { ReplayServer } from '../../src/replay/server.js';
 import { groundTruthStateAt } from '../../src/replay/timeline.js';
-import { cellFromXml, parseEcfrSupplement4, renderEcfrPart744 } from '../../src/sources/ecfr.js';
-import { parseEntityCell } from '../../src/sources/entity-cell.js';
+import { nameProbeKey, parseEntityCell } from '../../src/entity-list/entity-cell.js';
+import { cellSegments } from '../../src/entity-list/table.js';
+import { parseFederalRegisterXml } from '../../src/rule-xml/safe-parse.js';
+import { parseEcfrSupplement4, renderEcfrPart744 } from '../../src/sources/ecfr.js';
 import { ecfrPart744Url, fetchEcfrEntityList } from '../../src/sources/fetch.js';
 import { DEV_CORPUS, REAL, readJson, startReplay } from '../replay/helpers.js';
 
@@ -132,6 +134,28 @@ describe('eCFR XML as the versioner prints it', () => {
     });
   });
 
+  it('reads the table in Federal Register markup too, with the same readers', () => {
+    const gpo = `<DIV5 N="744"><DIV9 N="Supplement No. 4 to Part 744" TYPE="APPENDIX"><GPOTABLE COLS="5">
+<BOXHD><CHED H="1">Country</CHED><CHED H="1">Entity</CHED><CHED H="1">License requirement</CHED><CHED H="1">License review policy</CHED><CHED H="1">Federal Register citation</CHED></BOXHD>
+<ROW><ENT I="01">CHINA, PEOPLE'S REPUBLIC OF</ENT><ENT>Dahua Technology, a.k.a., the following one alias:<LI>—Zhejiang Dahua Technology Co., Ltd.</LI><LI>Hangzhou, Zhejiang, China.</LI></ENT><ENT>For all items subject to the EAR.<SU>1</SU></ENT><ENT>Presumption of denial.</ENT><ENT>84 FR 54002, 10/9/19.</ENT></ROW>
+<TNOTE><SU>1</SU> See § 734.9(e).</TNOTE>
+</GPOTABLE></DIV9></DIV5>`;
+    const { snapshot, report } = parseEcfrSupplement4(gpo, { asOf: '2024-01-01' });
+    expect(report).toMatchObject({ rows: 1, entries: 1, skipped: 0, warnings: [] });
+    expect(snapshot.entries).toEqual([
+      {
+        country: "CHINA, PEOPLE'S REPUBLIC OF",
+        name: 'Dahua Technology',
+        aliases: ['Zhejiang Dahua Technology Co., Ltd.'],
+        addresses: ['Hangzhou, Zhejiang, China'],
+        licenseRequirement: 'For all items subject to the EAR.',
+        licenseReviewPolicy: 'Presumption of denial.',
+        federalRegisterCitations: ['84 FR 54002, 10/9/19'],
+        footnotes: ['See § 734.9(e).'],
+      },
+    ]);
+  });
+
   it('refuses XML without the Supplement, with a DOCTYPE, or malformed', () => {
     const title1 = readFileSync(join(REAL, 'ecfr', 'ECFR-title1.xml'), 'utf8');
     expect(() => parseEcfrSupplement4(title1, { asOf: '2022-12-29' })).toThrow(
@@ -141,14 +165,23 @@ describe('eCFR XML as the versioner prints it', () => {
       parseEcfrSupplement4('<!DOCTYPE x [<!ENTITY a "b">]><DIV5/>', { asOf: '2020-01-01' }),
     ).toThrow(expect.objectContaining({ code: 'XML_ENTITY_FORBIDDEN' }));
     expect(() => parseEcfrSupplement4(xml.slice(0, 900), { asOf: '2020-01-01' })).toThrow(
-      expect.objectContaining({ code: 'XML_INVALID' }),
+      expect.objectContaining({ code: 'XML_TRUNCATED' }),
+    );
+    expect(() =>
+      parseEcfrSupplement4(xml.replace('</TBODY>', '</TD></TBODY>'), { asOf: '2020-01-01' }),
+    ).toThrow(expect.objectContaining({ code: 'XML_INVALID' }));
+    expect(() => parseEcfrSupplement4('<RULE/>', { asOf: '2020-01-01' })).toThrow(
+      expect.objectContaining({ code: 'XML_WRONG_ROOT' }),
     );
   });
 });
 
 describe('Entity cells (FR and eCFR conventions)', () => {
   const parse = (fragment: string, knownNames?: string[]) =>
-    parseEntityCell(cellFromXml(fragment), knownNames ? { knownNames } : {});
+    parseEntityCell(
+      cellSegments(parseFederalRegisterXml(`<TD>${fragment}</TD>`, { roots: new Set(['TD']) }).root),
+      knownNames ? { knownNames: new Set(knownNames.map(nameProbeKey)) } : {},
+    );
 
   it('FR <LI> aliases, with "f.k.a." names on their own line', () => {
     expect(
@@ -178,7 +211,7 @@ describe('Entity cells (FR and eCFR conventions)', () => {
     expect(parse('Xiamen Meiya Pico Information Co., Ltd., Xiamen, Fujian, China.')).toMatchObject({
       name: 'Xiamen Meiya Pico Information Co., Ltd.',
       addresses: ['Xiamen, Fujian, China'],
-      nameBy: 'comma',
+      nameBy: 'comma-rule',
     });
     expect(
       parse('Kish Airlines, Headquarters, No. 21 Ekbatan Main Blvd, Tehran, Iran.', [
