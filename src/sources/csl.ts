@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { entryKey } from '../entity-list/identity.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { resolveAddressCountry } from './countries.js';
-import { collapse, pushUnique, repairCp1252, splitCitations } from './text.js';
+import { collapse, pushUnique, repairCp1252 } from './text.js';
 
 /**
  * The trade.gov Consolidated Screening List (bulk CSV and JSON) → a snapshot of its Entity List
@@ -234,7 +234,7 @@ function buildSnapshot(
       return;
     }
     const aliases = splitList(row.alt_names);
-    const citations = splitCitations(row.federal_register_notice);
+    const citations = splitCslCitations(row.federal_register_notice);
 
     // Group the row's addresses by destination, in order of first appearance.
     const groups = new Map<string, string[]>();
@@ -327,4 +327,27 @@ function buildSnapshot(
       warnings,
     },
   };
+}
+
+/**
+ * Splits the CSL's accumulated citation field into citations. The CSL joins them with ";" and
+ * sometimes ","; copied EL text joins them with ". ". A comma followed by a date
+ * (`84 FR 54002, 10/9/19`) stays inside its citation, and so does what the CSL adds in
+ * parentheses, which the table's `splitCitations` (entity-list/table.ts) would drop.
+ *   `66 FR 24266 , 77 FR 58006 (no. 182); 84 FR 40241` → three citations.
+ */
+export function splitCslCitations(field: string): string[] {
+  const out: string[] = [];
+  const text = collapse(field);
+  if (!text) return out;
+  for (const piece of text.split(/;|\.\s+(?=\d+\s*F\.?\s*R\.?\s)/)) {
+    for (const part of piece.split(/,(?=\s*\d+\s*F\.?\s*R\.?\s)/)) {
+      const c = collapse(part)
+        .replace(/^and\s+/i, '')
+        .replace(/\.$/, '')
+        .trim();
+      if (c) out.push(c);
+    }
+  }
+  return out;
 }

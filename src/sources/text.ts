@@ -1,4 +1,4 @@
-/** Small text helpers shared by the snapshot sources. Pure. */
+/** Text helpers for the Consolidated Screening List's strings. Pure. */
 
 /** Windows-1252 characters for the C1 controls that appear when cp1252 text was read as Latin-1. */
 const CP1252: Record<number, string> = {
@@ -44,11 +44,6 @@ export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Removes one trailing period: cells end in "." and CSL values sometimes end in one too. */
-export function stripFinalPeriod(text: string): string {
-  return text.replace(/\s*\.$/, '');
-}
-
 /** Adds items not already present (exact match after collapsing), keeping first-seen order. */
 export function pushUnique(into: string[], items: Iterable<string>): void {
   const have = new Set(into);
@@ -57,26 +52,4 @@ export function pushUnique(into: string[], items: Iterable<string>): void {
     have.add(item);
     into.push(item);
   }
-}
-
-/**
- * Splits an accumulated citation field into citations. The CSL joins them with ";" and sometimes
- * ","; the EL table joins them with ". ". A comma followed by a date (`84 FR 54002, 10/9/19`)
- * stays inside its citation.
- *   `66 FR 24266 , 77 FR 58006 (no. 182); 84 FR 40241` → three citations.
- */
-export function splitCitations(field: string): string[] {
-  const out: string[] = [];
-  const text = collapse(field);
-  if (!text) return out;
-  for (const piece of text.split(/;|\.\s+(?=\d+\s*F\.?\s*R\.?\s)/)) {
-    for (const part of piece.split(/,(?=\s*\d+\s*F\.?\s*R\.?\s)/)) {
-      const c = collapse(part)
-        .replace(/^and\s+/i, '')
-        .replace(/\.$/, '')
-        .trim();
-      if (c) out.push(c);
-    }
-  }
-  return out;
 }

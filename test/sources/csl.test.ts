@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryKey } from '../../src/entity-list/identity.js';
 import type { ListedEntry, Snapshot } from '../../src/entity-list/types.js';
-import { parseCslCsv, parseCslJson } from '../../src/sources/csl.js';
+import { parseCslCsv, parseCslJson, splitCslCitations } from '../../src/sources/csl.js';
 import { resolveAddressCountry, destinationFor } from '../../src/sources/countries.js';
-import { splitCitations } from '../../src/sources/text.js';
 import { DEV_CORPUS, REAL, readJson } from '../replay/helpers.js';
 
 /** Pure tier: the Consolidated Screening List → Entity List snapshot, on the real trade.gov files. */
@@ -169,20 +168,20 @@ describe('CSL 2019-12-03 and the API v2 JSON', () => {
 
 describe('citations and countries', () => {
   it('splits citations on ";" and on "," before another citation, not before a date', () => {
-    expect(splitCitations('66 FR 24266 , 77 FR 58006 (no. 182); 84 FR 40241 ')).toEqual([
+    expect(splitCslCitations('66 FR 24266 , 77 FR 58006 (no. 182); 84 FR 40241 ')).toEqual([
       '66 FR 24266',
       '77 FR 58006 (no. 182)',
       '84 FR 40241',
     ]);
-    expect(splitCitations('73 FR 54504 (9/22/2008), 77 FR 24587')).toEqual([
+    expect(splitCslCitations('73 FR 54504 (9/22/2008), 77 FR 24587')).toEqual([
       '73 FR 54504 (9/22/2008)',
       '77 FR 24587',
     ]);
-    expect(splitCitations('84 FR 54002, 10/9/19. 85 FR 37648, 6/5/20.')).toEqual([
+    expect(splitCslCitations('84 FR 54002, 10/9/19. 85 FR 37648, 6/5/20.')).toEqual([
       '84 FR 54002, 10/9/19',
       '85 FR 37648, 6/5/20',
     ]);
-    expect(splitCitations('')).toEqual([]);
+    expect(splitCslCitations('')).toEqual([]);
   });
 
   it('reads a destination from ISO codes and names', () => {
