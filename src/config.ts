@@ -15,6 +15,8 @@ export interface Config {
   startLocalRedis: boolean;
   dataDir: string;
   frApiBaseUrl: string;
+  /** Added to each one-second window of the Federal Register rate budget, for network jitter. */
+  frRateMarginMs: number;
   ecfrBaseUrl: string;
   cslUrl: string;
   http: { host: string; port: number };
@@ -88,6 +90,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     startLocalRedis: read.bool('START_LOCAL_REDIS', env.REDIS_URL === undefined),
     dataDir: read.string('DATA_DIR', '.data'),
     frApiBaseUrl,
+    frRateMarginMs: read.int('FR_RATE_MARGIN_MS', 250, 0, 10_000),
     ecfrBaseUrl: read.url('ECFR_BASE_URL', sameOrigin ?? DEFAULT_ECFR_BASE_URL),
     cslUrl: read.url('CSL_URL', DEFAULT_CSL_URL),
     http: { host: read.string('HTTP_HOST', '0.0.0.0'), port: read.int('HTTP_PORT', 8080, 0, 65535) },

@@ -72,6 +72,9 @@ export function buildContext(
       api: { limit: FR_API_REQUESTS_PER_SECOND, windowMs: 1000 },
       xml: { limit: FR_XML_REQUESTS_PER_SECOND, windowMs: 1000 },
     },
+    // Tokens are taken on Redis's clock, requests arrive a little later and unevenly (event-loop
+    // delays under load): the margin keeps the server's own count within the limit.
+    marginMs: config.frRateMarginMs,
   });
   return {
     config,
