@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { applyCommand } from './commands/apply.js';
+import { backfillCommand } from './commands/backfill.js';
+import { demoCommand } from './commands/demo.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { replayServerCommand } from './commands/replay-server.js';
@@ -28,6 +30,16 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: stateCommand,
     usage: 'state import SNAPSHOT.json [--force] | state show',
     summary: 'store a snapshot in Redis as the state polling starts from; show the state',
+  },
+  backfill: {
+    run: backfillCommand,
+    usage: 'backfill --since DATE [--until DATE]',
+    summary: 'walk the Federal Register over a date range and apply what it finds, with a summary',
+  },
+  demo: {
+    run: demoCommand,
+    usage: 'demo [--until DATE] [--corpus DIR]',
+    summary: 'the whole service on the constructed timeline, events printed as they arrive signed',
   },
   'replay-server': {
     run: replayServerCommand,

@@ -42,6 +42,8 @@ export interface ServiceOptions {
   logger?: Logger;
   observer?: PipelineObserver;
   now?: () => number;
+  /** The Federal Register world's clock (default: `now`); the replay server's in demos. */
+  sourceNow?: () => number;
   /** Registers more HTTP routes (metrics, dashboard). */
   extendHttp?: (app: FastifyInstance, ctx: PipelineContext) => Promise<void> | void;
 }
@@ -89,6 +91,7 @@ export function buildContext(
     observer: options.observer ?? new PipelineObserver(),
     logger,
     now: options.now ?? Date.now,
+    sourceNow: options.sourceNow ?? options.now ?? Date.now,
     frClient: new FederalRegisterClient({
       baseUrl: config.frApiBaseUrl,
       // The Federal Register's limits hold for the whole deployment, not per process.

@@ -32,8 +32,13 @@ export interface PipelineContext {
   subscriptions: SubscriptionStore;
   observer: PipelineObserver;
   logger: Logger;
-  /** Wall clock in ms; a fixed clock in tests. */
+  /** Wall clock in ms: signatures, delays, timestamps of our own records. */
   now: () => number;
+  /**
+   * What time it is in the Federal Register's world: which day's eCFR to read, when a filing left
+   * public inspection. The wall clock in production; the replay server's clock in demos and tests.
+   */
+  sourceNow: () => number;
   frClient: FederalRegisterClient;
   /** eCFR and CSL downloads: their own fetcher and rate budget. */
   sources: { fetcher: HttpFetcher; budget: RateLimiter };

@@ -21,7 +21,7 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
   const store = new PublicInspectionStore(ctx.redis, { prefix: ctx.keys.federalRegister });
   const now = ctx.now();
   const { state, outcomes } = trackPublicInspection(await store.load(), {
-    at: new Date(now).toISOString(),
+    at: new Date(ctx.sourceNow()).toISOString(),
     listing,
     complete: true,
     published: await recentlyPublished(ctx),

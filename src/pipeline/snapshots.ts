@@ -36,7 +36,7 @@ async function fetchSnapshot(
   source: SnapshotSource,
   signal: AbortSignal,
 ): Promise<Snapshot> {
-  const today = utcDate(ctx.now());
+  const today = utcDate(ctx.sourceNow());
   if (source === 'ecfr') {
     // The eCFR versioner publishes a day's text a day or so later. The names the state holds tell
     // the parser where a name with a comma in it ends ("Kish Airlines, Headquarters").
