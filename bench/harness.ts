@@ -23,7 +23,11 @@ export interface Benchmark {
 }
 
 /** Median wall time in ms of `fn` over `iterations` runs after `warmup` runs. */
-export async function timeIt(fn: () => unknown, iterations = 10, warmup = 2): Promise<{ median: number; p99: number; all: number[] }> {
+export async function timeIt(
+  fn: () => unknown,
+  iterations = 10,
+  warmup = 2,
+): Promise<{ median: number; p99: number; all: number[] }> {
   for (let i = 0; i < warmup; i++) await fn();
   const all: number[] = [];
   for (let i = 0; i < iterations; i++) {

@@ -7,6 +7,8 @@ import type { Benchmark, BenchRow } from './harness.js';
 const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./extraction.js'),
   () => import('./apply-diff.js'),
+  () => import('./fr-client.js'),
+  () => import('./pipeline.js'),
   () => import('./webhooks.js'),
 ];
 

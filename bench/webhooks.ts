@@ -74,7 +74,7 @@ parentPort.on('message', (msg) => {
 });
 `;
 
-async function startReceivers(count: number): Promise<{ ports: number[]; worker: Worker }> {
+export async function startReceivers(count: number): Promise<{ ports: number[]; worker: Worker }> {
   const worker = new Worker(RECEIVERS, { eval: true, workerData: { count } });
   const ports = await new Promise<number[]>((resolve, reject) => {
     worker.once('message', (m: { ports: number[] }) => resolve(m.ports));
@@ -83,7 +83,7 @@ async function startReceivers(count: number): Promise<{ ports: number[]; worker:
   return { ports, worker };
 }
 
-function stats(worker: Worker): Promise<{ counts: number[]; samples: Array<Sample | null> }> {
+export function stats(worker: Worker): Promise<{ counts: number[]; samples: Array<Sample | null> }> {
   return new Promise((resolve) => {
     worker.once('message', resolve);
     worker.postMessage('stats');
@@ -94,7 +94,7 @@ function stats(worker: Worker): Promise<{ counts: number[]; samples: Array<Sampl
  * Runs `fn` over `items` with at most `limit` in flight; returns per-item latency (ms), wall time and
  * the main event loop's busy time (ms), which the receivers' thread does not count in.
  */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
   const latencies = new Array<number>(items.length);
   let next = 0;
   const elu0 = performance.eventLoopUtilization();
@@ -112,7 +112,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   return { latencies, wallMs, busyMs: performance.eventLoopUtilization(elu0).active };
 }
 
-function eventBody(i: number): string {
+export function eventBody(i: number): string {
   // About the size of a real entry.added event.
   return JSON.stringify({
     specversion: '1.0',

@@ -14,11 +14,13 @@ import { RedisRateBudgets } from './http-client/redis-rate-budget.js';
 import { sourcesBudget } from './sources/fetch.js';
 import { RedisConditionalStore } from './http-client/conditional-store.js';
 import { createHttpServer } from './http/server.js';
+import { registerOpsRoutes } from './http/ops.js';
 import { createLogger, type Logger } from './observe/logger.js';
+import { createMetrics, redisStateProbe } from './observe/metrics.js';
 import { PipelineObserver } from './observe/pipeline-events.js';
 import { drainApplyLine } from './pipeline/apply.js';
 import type { PipelineContext } from './pipeline/context.js';
-import { deliverOnce } from './pipeline/deliver.js';
+import { createDeliverer } from './pipeline/deliver.js';
 import { processDocument, quarantine } from './pipeline/document.js';
 import { fanOut } from './pipeline/fanout.js';
 import { pollPublished } from './pipeline/poll.js';
@@ -132,6 +134,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
   const ctx = buildContext(config, options);
   const { logger } = ctx;
+  // Before any worker starts, so the first poll and the first deliveries are counted.
+  const metrics = createMetrics({
+    observer: ctx.observer,
+    queues: ctx.queues,
+    probe: redisStateProbe(ctx.redis, ctx.keys),
+  });
   const roles = config.roles;
   const workers = new Map<QueueName, Worker>();
   let closing = false;
@@ -210,9 +218,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     worker('reconcile', async (job: Job<JobData['reconcile']>) => reconcile(ctx, job.data.source), 1);
   }
   if (roles.has('deliver')) {
+    const deliver = createDeliverer(ctx);
     worker(
       'deliver',
-      async (job: Job<JobData['deliver']>, token, signal) => deliverOnce(ctx, job, token, signal),
+      (job: Job<JobData['deliver']>, token, signal) => deliver(job, token, signal),
       config.webhooks.concurrency,
     );
   }
@@ -230,7 +239,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     app = await createHttpServer({
       ctx,
       ready: async () => !closing && (await pingQuick(ctx.redis)),
-      extend: options.extendHttp ? (a) => options.extendHttp!(a, ctx) : undefined,
+      extend: async (a) => {
+        await registerOpsRoutes(a, { metrics, queues: ctx.queues, adminToken: config.adminToken });
+        await options.extendHttp?.(a, ctx);
+      },
     });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
@@ -246,6 +258,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       logger.info('shutting down: finishing jobs in flight');
       await runSteps(logger, [
         ['workers', () => Promise.all([...workers.values()].map((w) => w.close()))],
+        ['metrics', async () => metrics.close()],
         ...contextClosers(ctx),
         ['http', () => app?.close() ?? Promise.resolve()],
       ]);

@@ -10,7 +10,7 @@ import { isIsoDate } from '../entity-list/snapshot.js';
 import type { CloudEvent } from '../events/cloudevent.js';
 import { pino } from 'pino';
 import { createLogger } from '../observe/logger.js';
-import { createReplayServer, type ReplayServer } from '../replay/server.js';
+import { createReplayServer } from '../replay/server.js';
 import { startService } from '../service.js';
 import {
   freePort,

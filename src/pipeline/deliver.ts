@@ -22,124 +22,191 @@ export interface DeadLetter {
   at: string;
 }
 
-export async function deliverOnce(
-  ctx: PipelineContext,
-  job: Pick<Job<DeliverJob>, 'data' | 'updateData' | 'moveToDelayed'>,
-  token: string | undefined,
-  signal?: AbortSignal,
-): Promise<DeliverResult> {
-  const { eventId, subscriptionId, attempt } = job.data;
-  const sub = await ctx.subscriptions.get(subscriptionId);
-  if (!sub) return 'skipped';
-  const logged = await ctx.events.rawById(eventId);
-  if (!logged) {
-    ctx.logger.warn({ eventId, subscriptionId }, 'event no longer in the log (retention); delivery dropped');
-    return 'skipped';
-  }
-  const eventType = (JSON.parse(logged.json) as { type?: string }).type ?? 'unknown';
-  if (sub.disabled) {
-    await deadLetter(ctx, {
-      eventId,
-      subscriptionId,
-      eventType,
-      attempts: attempt,
-      reason: `subscription disabled: ${sub.disabled.reason}`,
-    });
-    return 'dead-lettered';
-  }
+export interface DelivererOptions {
+  /** How long a subscription read is reused: a disable or rotation takes effect within it. */
+  subscriptionTtlMs?: number;
+  /** Events are immutable: how many to keep in memory. */
+  eventCacheSize?: number;
+  /** A subscription's "last success" is written at most this often while it keeps succeeding. */
+  successWriteEveryMs?: number;
+}
 
-  const now = ctx.now();
-  const secrets = await ctx.subscriptions.signingSecrets(subscriptionId, now);
-  const outcome = await ctx.sender.send({
-    url: sub.url,
-    eventId,
-    body: logged.json,
-    secret: secrets,
-    now,
-    ...(signal ? { signal } : {}),
-  });
-  const finished = ctx.now();
-  const attempted = {
-    subscriptionId,
-    eventType,
-    durationMs: outcome.durationMs,
-    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+type DeliveryJob = Pick<Job<DeliverJob>, 'data' | 'updateData' | 'moveToDelayed'>;
+
+/**
+ * The delivery stage as a function of (job, token, signal), with what every delivery would
+ * otherwise read again from Redis kept in memory: events (immutable, so cached by id), the
+ * subscription and its secrets (for a second), and the "last success" mark (written when the
+ * subscription was failing, else at most every few seconds). At thousands of deliveries a second,
+ * those reads, not the HTTP, were the cost.
+ */
+export function createDeliverer(ctx: PipelineContext, options: DelivererOptions = {}) {
+  const ttl = options.subscriptionTtlMs ?? 1000;
+  const eventCacheSize = options.eventCacheSize ?? 5000;
+  const successEvery = options.successWriteEveryMs ?? 5000;
+  const events = new Map<string, { json: string; type: string }>();
+  const subscriptions = new Map<
+    string,
+    { at: number; value: Awaited<ReturnType<PipelineContext['subscriptions']['forDelivery']>> }
+  >();
+  const lastSuccessWrite = new Map<string, number>();
+
+  const eventOf = async (id: string): Promise<{ json: string; type: string } | undefined> => {
+    const hit = events.get(id);
+    if (hit) return hit;
+    const logged = await ctx.events.rawById(id);
+    if (!logged) return undefined;
+    const value = {
+      json: logged.json,
+      type: (JSON.parse(logged.json) as { type?: string }).type ?? 'unknown',
+    };
+    events.set(id, value);
+    if (events.size > eventCacheSize) events.delete(events.keys().next().value as string);
+    return value;
   };
 
-  switch (outcome.kind) {
-    case 'delivered':
-      await ctx.subscriptions.recordSuccess(subscriptionId, finished);
-      ctx.observer.emit('delivery.attempted', {
-        ...attempted,
-        outcome: 'delivered',
-        ...(job.data.sourceSeenAt !== undefined && attempt === 0
-          ? { sourceToWebhookMs: finished - job.data.sourceSeenAt }
-          : {}),
-      });
-      return 'delivered';
-    case 'gone':
-      ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'gone' });
-      await disable(ctx, subscriptionId, 'the receiver answered 410 Gone');
+  const subscriptionOf = async (id: string, now: number) => {
+    const hit = subscriptions.get(id);
+    if (hit && now - hit.at < ttl) return hit.value;
+    const value = await ctx.subscriptions.forDelivery(id, now);
+    subscriptions.set(id, { at: now, value });
+    return value;
+  };
+
+  const recordSuccess = async (id: string, failing: boolean, now: number): Promise<void> => {
+    if (!failing && now - (lastSuccessWrite.get(id) ?? 0) < successEvery) return;
+    lastSuccessWrite.set(id, now);
+    await ctx.subscriptions.recordSuccess(id, now);
+    // The cached copy still says "failing": forget it so the next delivery reads the truth.
+    if (failing) subscriptions.delete(id);
+  };
+
+  return async function deliver(
+    job: DeliveryJob,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<DeliverResult> {
+    const { eventId, subscriptionId, attempt } = job.data;
+    const now = ctx.now();
+    const found = await subscriptionOf(subscriptionId, now);
+    if (!found) return 'skipped';
+    const { subscription: sub, secrets } = found;
+    const event = await eventOf(eventId);
+    if (!event) {
+      ctx.logger.warn(
+        { eventId, subscriptionId },
+        'event no longer in the log (retention); delivery dropped',
+      );
+      return 'skipped';
+    }
+    const eventType = event.type;
+    if (sub.disabled) {
       await deadLetter(ctx, {
         eventId,
         subscriptionId,
         eventType,
-        attempts: attempt + 1,
-        reason: '410 Gone',
-        status: 410,
-      });
-      return 'disabled';
-    case 'forbidden':
-      ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'forbidden' });
-      await deadLetter(ctx, {
-        eventId,
-        subscriptionId,
-        eventType,
-        attempts: attempt + 1,
-        reason: outcome.error?.message ?? 'URL refused',
+        attempts: attempt,
+        reason: `subscription disabled: ${sub.disabled.reason}`,
       });
       return 'dead-lettered';
-    case 'retry': {
-      ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'retry' });
-      const failingFor = await ctx.subscriptions.recordFailure(subscriptionId, finished);
-      const reason = outcome.error?.message ?? `status ${outcome.status ?? 'none'}`;
-      if (failingFor > ctx.config.webhooks.disableAfterMs) {
-        await disable(
-          ctx,
-          subscriptionId,
-          `failing without a success for ${Math.round(failingFor / 3_600_000)} h`,
-        );
+    }
+
+    const outcome = await ctx.sender.send({
+      url: sub.url,
+      eventId,
+      body: event.json,
+      secret: secrets,
+      now,
+      ...(signal ? { signal } : {}),
+    });
+    const finished = ctx.now();
+    const attempted = {
+      subscriptionId,
+      eventType,
+      durationMs: outcome.durationMs,
+      ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+    };
+
+    switch (outcome.kind) {
+      case 'delivered':
+        await recordSuccess(subscriptionId, sub.failingSince !== undefined, finished);
+        ctx.observer.emit('delivery.attempted', {
+          ...attempted,
+          outcome: 'delivered',
+          ...(job.data.sourceSeenAt !== undefined && attempt === 0
+            ? { sourceToWebhookMs: finished - job.data.sourceSeenAt }
+            : {}),
+        });
+        return 'delivered';
+      case 'gone':
+        ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'gone' });
+        subscriptions.delete(subscriptionId);
+        await disable(ctx, subscriptionId, 'the receiver answered 410 Gone');
         await deadLetter(ctx, {
           eventId,
           subscriptionId,
           eventType,
           attempts: attempt + 1,
-          reason,
-          ...(outcome.status ? { status: outcome.status } : {}),
+          reason: '410 Gone',
+          status: 410,
         });
         return 'disabled';
-      }
-      const delay = nextDelay(attempt + 1, {
-        schedule: ctx.config.webhooks.retryScheduleMs,
-        ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-        rng: Math.random,
-      });
-      if (delay === 'exhausted') {
+      case 'forbidden':
+        ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'forbidden' });
         await deadLetter(ctx, {
           eventId,
           subscriptionId,
           eventType,
           attempts: attempt + 1,
-          reason,
-          ...(outcome.status ? { status: outcome.status } : {}),
+          reason: outcome.error?.message ?? 'URL refused',
         });
         return 'dead-lettered';
+      case 'retry': {
+        ctx.observer.emit('delivery.attempted', { ...attempted, outcome: 'retry' });
+        const failingFor = await ctx.subscriptions.recordFailure(subscriptionId, finished);
+        const reason = outcome.error?.message ?? `status ${outcome.status ?? 'none'}`;
+        const status = outcome.status ? { status: outcome.status } : {};
+        if (failingFor > ctx.config.webhooks.disableAfterMs) {
+          subscriptions.delete(subscriptionId);
+          await disable(
+            ctx,
+            subscriptionId,
+            `failing without a success for ${Math.round(failingFor / 3_600_000)} h`,
+          );
+          await deadLetter(ctx, {
+            eventId,
+            subscriptionId,
+            eventType,
+            attempts: attempt + 1,
+            reason,
+            ...status,
+          });
+          return 'disabled';
+        }
+        const delay = nextDelay(attempt + 1, {
+          schedule: ctx.config.webhooks.retryScheduleMs,
+          ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+          rng: Math.random,
+        });
+        if (delay === 'exhausted') {
+          await deadLetter(ctx, {
+            eventId,
+            subscriptionId,
+            eventType,
+            attempts: attempt + 1,
+            reason,
+            ...status,
+          });
+          return 'dead-lettered';
+        }
+        // The cached copy would hide the failure from the success path: read afresh next time.
+        subscriptions.delete(subscriptionId);
+        await job.updateData({ ...job.data, attempt: attempt + 1 });
+        await job.moveToDelayed(finished + delay, token);
+        throw new DelayedError();
       }
-      await job.updateData({ ...job.data, attempt: attempt + 1 });
-      await job.moveToDelayed(finished + delay, token);
-      throw new DelayedError();
     }
-  }
+  };
 }
 
 async function disable(ctx: PipelineContext, subscriptionId: string, reason: string): Promise<void> {

@@ -102,15 +102,17 @@ export class SubscriptionStore {
 
   /** The secrets that sign a delivery now: the current one, and a rotated-out one still in grace. */
   async signingSecrets(id: string, now: number): Promise<string[]> {
-    const [secret, previous, expiresAt] = await this.redis.hmget(
-      this.keys.subscription(id),
-      'secret',
-      'previousSecret',
-      'previousSecretExpiresAt',
-    );
-    const out = secret ? [secret] : [];
-    if (previous && expiresAt && Date.parse(expiresAt) > now) out.push(previous);
-    return out;
+    return signingSecretsOf(await this.redis.hgetall(this.keys.subscription(id)), now);
+  }
+
+  /** The subscription and its signing secrets in one read (the delivery path's hot read). */
+  async forDelivery(
+    id: string,
+    now: number,
+  ): Promise<{ subscription: Subscription; secrets: string[] } | undefined> {
+    const h = await this.redis.hgetall(this.keys.subscription(id));
+    const subscription = toSubscription(h);
+    return subscription ? { subscription, secrets: signingSecretsOf(h, now) } : undefined;
   }
 
   /** Issues a new secret; the old one keeps signing until the grace period ends. */
@@ -164,6 +166,13 @@ export class SubscriptionStore {
     await this.redis.hdel(this.keys.subscription(id), 'disabledAt', 'disabledReason', 'failingSince');
     return this.get(id);
   }
+}
+
+function signingSecretsOf(h: Record<string, string>, now: number): string[] {
+  const out = h.secret ? [h.secret] : [];
+  if (h.previousSecret && h.previousSecretExpiresAt && Date.parse(h.previousSecretExpiresAt) > now)
+    out.push(h.previousSecret);
+  return out;
 }
 
 function toSubscription(h: Record<string, string>): Subscription | undefined {

@@ -3,14 +3,11 @@ import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CloudEvent } from '../../src/events/cloudevent.js';
-import { registerOpsRoutes } from '../../src/http/ops.js';
 import { createLogger } from '../../src/observe/logger.js';
-import { createMetrics, redisStateProbe, type Metrics } from '../../src/observe/metrics.js';
 import { PipelineObserver } from '../../src/observe/pipeline-events.js';
 import { closeQueues, createQueues, type Queues } from '../../src/queues/index.js';
 import { createReplayServer, type ReplayServer } from '../../src/replay/server.js';
 import { startService, type Service } from '../../src/service.js';
-import { createKeys } from '../../src/store/keys.js';
 import { createRedis } from '../../src/store/redis.js';
 import { parseExposition, samples, value, type Sample } from '../observe/exposition.js';
 import { checkMetrics, ensurePromtool } from '../observe/promtool.js';
@@ -35,7 +32,6 @@ const redisUrl = inject('redisUrl');
 let promtool: string;
 let replay: ReplayServer;
 let service: Service;
-let metrics: Metrics;
 let metricsRedis: Redis;
 let metricsQueues: Queues;
 let prefix: string;
@@ -61,23 +57,12 @@ beforeAll(async () => {
   await importBaseline(redisUrl, prefix);
   const config = testConfig(redisUrl, prefix, replay.apiBase);
 
-  // Metrics listen before the first worker starts, so they hear the whole run. Queue figures
-  // come from Redis, so queue objects of their own see the service's jobs.
+  // The service's own metrics and ops routes, as `start` serves them. Queue figures come from
+  // Redis, so queue objects of the test's own see the service's jobs too.
   const observer = new PipelineObserver();
   metricsRedis = createRedis(redisUrl, 'worker');
   metricsQueues = createQueues(metricsRedis, prefix);
-  metrics = createMetrics({
-    observer,
-    queues: metricsQueues,
-    probe: redisStateProbe(metricsRedis, createKeys(prefix)),
-  });
-  service = await startService({
-    config,
-    observer,
-    logger: createLogger(config.logLevel),
-    extendHttp: (app, ctx) =>
-      registerOpsRoutes(app, { metrics, queues: ctx.queues, adminToken: ADMIN_TOKEN }),
-  });
+  service = await startService({ config, observer, logger: createLogger(config.logLevel) });
 
   ok = await startReceiver();
   const attempts = new Map<string, number>();
@@ -124,7 +109,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  metrics?.close();
   await service?.close();
   if (metricsQueues) await closeQueues(metricsQueues);
   await metricsRedis?.quit();
