@@ -10,7 +10,14 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/workers/*'], message: 'Nothing imports workers/: they are entry points.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/workers/*'], message: 'Nothing imports workers/: they are entry points.' },
+          ],
+        },
+      ],
     },
   },
 );
