@@ -301,7 +301,11 @@ function readInlineAliases(text: string, listItemsFollow: boolean): { aliases: s
     const alias = cleanItem(t.slice(0, nameEnd));
     return { aliases: alias ? [alias] : [], rest: t.slice(nameEnd).replace(/^[,;.]\s*/, '') };
   }
-  const items = t.split(ITEM_DASH).filter((s, i) => i > 0 || s.trim() !== '');
+  // "—A; and —B; f.k.a., —C. Address": a former name listed among the aliases is an alias too.
+  const items = t
+    .replace(/;?\s*(?:and\s+)?(?:f\.\s?k\.\s?a\.?|formerly\s+known\s+as),?\s*(?=—|--)/gi, '; ')
+    .split(ITEM_DASH)
+    .filter((s, i) => i > 0 || s.trim() !== '');
   const aliases: string[] = [];
   let rest = '';
   items.forEach((item, i) => {

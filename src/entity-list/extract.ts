@@ -71,6 +71,9 @@ export function extractDocument(
   // A run of Supplement No. 4 instructions may span REGTEXTs (one lettered instruction and its
   // table per REGTEXT); it ends at a numbered instruction that amends something else.
   let inSupplement4 = false;
+  // "a. Under CHINA, PEOPLE'S REPUBLIC OF:" followed by "i. Adding …", "ii. Revising …": the
+  // destination of a heading paragraph carries to the sub-items that name none.
+  let heading: { country: string; text: string } | undefined;
   for (const rt of regtexts) {
     const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
     for (const item of rt.items) {
@@ -79,8 +82,28 @@ export function extractDocument(
         if (instruction.namesSupplement4) inSupplement4 = true;
         else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
           inSupplement4 = false;
-        if (!inSupplement4) continue;
+        if (!inSupplement4) {
+          heading = undefined;
+          continue;
+        }
         sawSupplement4 = true;
+        if (
+          instruction.groups.length === 0 &&
+          instruction.destinations.length === 1 &&
+          /:\s*$/.test(instruction.text)
+        ) {
+          heading = { country: instruction.destinations[0]!, text: instruction.destinations[0]! };
+          continue;
+        }
+        if (instruction.groups.some((g) => g.country !== undefined)) heading = undefined;
+        if (heading) {
+          for (const g of instruction.groups) {
+            if (g.country === undefined) {
+              g.country = heading.country;
+              g.countryText = heading.text;
+            }
+          }
+        }
         if (instruction.groups.length === 0 && looksLikeChange(instruction.text)) {
           warnings.push({
             code: 'UNPARSED_INSTRUCTION',

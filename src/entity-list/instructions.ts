@@ -44,6 +44,8 @@ export interface AmendatoryInstruction {
   namesOtherProvision: boolean;
   /** The paragraph corrects an earlier rule. */
   isCorrection: boolean;
+  /** Every destination the paragraph names, in order (also those no group took: "a. Under CHINA:"). */
+  destinations: string[];
   correctsDocument?: string;
   correctsCitation?: string;
   groups: InstructionGroup[];
@@ -104,6 +106,7 @@ export function parseAmendatoryInstruction(
 
   const tokens = tokenize(body, names, matchDestination);
   const groups = groupTokens(tokens, isCorrection);
+  const named = tokens.flatMap((t) => (t.kind === 'under' ? [t.country] : []));
   const otherProvision = OTHER_PROVISION.test(body);
   // "The Entity List" names the supplement only when the paragraph is not about another section.
   const namesSupplement4 = SUPPLEMENT_4.test(body) || (ENTITY_LIST.test(body) && !otherProvision);
@@ -113,6 +116,7 @@ export function parseAmendatoryInstruction(
     namesSupplement4,
     namesOtherProvision: !namesSupplement4 && otherProvision,
     isCorrection,
+    destinations: named,
     correctsDocument,
     correctsCitation,
     groups,
@@ -280,12 +284,17 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
       }
       case 'under': {
         if (open && open.country === undefined && (open.names.length > 0 || open.count !== undefined)) {
-          // "revising the entry for "X" under China": the destination follows the names.
           open.country = t.country;
           open.countryText = t.text;
-          open = undefined;
-          trailingDestination = true;
-          country = undefined;
+          if (open.names.length > 0) {
+            // "revising the entry for "X" under China": the destination follows the names.
+            open = undefined;
+            trailingDestination = true;
+            country = undefined;
+          } else {
+            // "removing the entry under Canada for "X"": the names are still to come.
+            country = { canonical: t.country, text: t.text };
+          }
           break;
         }
         country = { canonical: t.country, text: t.text };

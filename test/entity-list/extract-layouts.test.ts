@@ -229,4 +229,71 @@ describe('extraction: layouts and wordings the corpus does not have', () => {
       entry: { federalRegisterCitations: ['90 FR [INSERT FR PAGE NUMBER], 1/6/25'] },
     });
   });
+
+  it('carries the destination of a heading paragraph to its sub-items', () => {
+    expect(
+      brief({
+        regtexts: [
+          {
+            amdpars: [
+              '2. Amend supplement no. 4 to part 744 by:',
+              "a. Under CHINA, PEOPLE'S REPUBLIC OF:",
+              'i. Adding in alphabetical order an entry for "Shenzhen Beta Microelectronics"; and',
+              'ii. Revising the entry for "Wuhan Optics Co., Ltd."; and',
+              'b. Under RUSSIA, removing the entry for "Volga Trading".',
+            ],
+            rows: [
+              {
+                country: "CHINA, PEOPLE'S REPUBLIC OF",
+                entity: 'Shenzhen Beta Microelectronics, 1 Tech Road, Shenzhen, China.',
+              },
+              { entity: 'Wuhan Optics Co., Ltd., 2 Lake Road, Wuhan, China.' },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([
+      "add CHINA, PEOPLE'S REPUBLIC OF | Shenzhen Beta Microelectronics",
+      "revise CHINA, PEOPLE'S REPUBLIC OF | Wuhan Optics Co., Ltd.",
+      'remove RUSSIA | Volga Trading',
+    ]);
+  });
+
+  it('reads a former name listed inline among the aliases', () => {
+    const doc = extract({
+      regtexts: [
+        {
+          amdpars: [
+            '2. Supplement No. 4 to part 744 is amended by adding under Russia, in alphabetical order, one entity to read as follows:',
+          ],
+          rows: [
+            {
+              country: 'RUSSIA',
+              entity:
+                'Delta Most OOO, a.k.a., the following two aliases: —Delta-Bridge; and —Delta-Most, LLC; f.k.a., —Obshchestvo S Ogranichennoi Otvetstvennostyu Delta Most. ul. Neverovskogo 10, Moscow, 121170, Russia.',
+            },
+          ],
+        },
+      ],
+    });
+    expect(doc.changes[0]!.entry).toMatchObject({
+      name: 'Delta Most OOO',
+      aliases: ['Delta-Bridge', 'Delta-Most, LLC', 'Obshchestvo S Ogranichennoi Otvetstvennostyu Delta Most'],
+      addresses: ['ul. Neverovskogo 10, Moscow, 121170, Russia'],
+    });
+  });
+
+  it('reads a removal whose destination comes between the count and the name', () => {
+    expect(
+      brief({
+        regtexts: [
+          {
+            amdpars: [
+              '2. Supplement No. 4 to part 744 is amended by removing the entry under CANADA for "Maple Leaf Exports".',
+            ],
+          },
+        ],
+      }),
+    ).toEqual(['remove CANADA | Maple Leaf Exports']);
+  });
 });
