@@ -27,6 +27,8 @@ export interface Config {
   publicInspectionIntervalMs?: number;
   snapshotIntervalMs: number;
   sources: { publicInspection: boolean; ecfr: boolean; csl: boolean };
+  /** With no imported state, seed it from eCFR Supplement No. 4 as of yesterday. */
+  bootstrapFromEcfr: boolean;
   /** How far back each published-documents poll re-reads, for documents that appear late. */
   lookbackDays: number;
   webhooks: {
@@ -105,6 +107,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       // A replay server serves no CSL: against one, the CSL is read only when CSL_URL names it.
       csl: read.bool('CSL_ENABLED', env.CSL_URL !== undefined || sameOrigin === undefined),
     },
+    bootstrapFromEcfr: read.bool('BOOTSTRAP_FROM_ECFR', true),
     lookbackDays: read.int('POLL_LOOKBACK_DAYS', 3, 0, 60),
     webhooks: {
       allowedNetworks,

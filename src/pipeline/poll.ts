@@ -5,6 +5,7 @@ import { addDays } from '../federal-register/dates.js';
 import { pollEntityListDocuments } from '../federal-register/poll.js';
 import type { FrDocument } from '../federal-register/types.js';
 import { documentJobId } from './apply.js';
+import { seedStateFromEcfr } from './snapshots.js';
 import type { PipelineContext } from './context.js';
 
 /**
@@ -34,6 +35,10 @@ export async function pollPublished(
 ): Promise<PollOutcome> {
   const meta = await ctx.state.meta();
   if (!meta.baselineAsOf) {
+    if (ctx.config.sources.ecfr && ctx.config.bootstrapFromEcfr) {
+      const seeded = await seedStateFromEcfr(ctx, signal);
+      return { skipped: `no state imported: seeded from eCFR as of ${seeded.asOf}`, discovered: [] };
+    }
     ctx.logger.warn(
       'no Entity List state in Redis yet: import one with `fedreg-watch state import SNAPSHOT.json`; polling waits',
     );

@@ -61,6 +61,26 @@ async function fetchSnapshot(
   return snapshot;
 }
 
+/**
+ * A first run with no imported state: take eCFR's Supplement No. 4 as of yesterday as the state
+ * (polling then starts the day after), rather than wait for an operator. Only when no state
+ * exists; an imported snapshot always wins.
+ */
+export async function seedStateFromEcfr(ctx: PipelineContext, signal: AbortSignal): Promise<Snapshot> {
+  const snapshot = await fetchSnapshot(ctx, 'ecfr', signal);
+  // Another process may have seeded (or an operator imported) while this one fetched.
+  const claimed = await ctx.redis.set(`${ctx.keys.stateMeta}:seeding`, String(ctx.now()), 'EX', 300, 'NX');
+  if (claimed === 'OK' && !(await ctx.state.isInitialised())) {
+    await ctx.state.importBaseline(snapshot, { now: ctx.now() });
+    await ctx.redis.set(ctx.keys.sourceSnapshot('ecfr'), JSON.stringify(snapshot));
+    ctx.logger.warn(
+      { asOf: snapshot.asOf, entries: snapshot.entries.length },
+      'no Entity List state was imported: seeded it from eCFR Supplement No. 4; import a snapshot of your own with `fedreg-watch state import` to replace it',
+    );
+  }
+  return snapshot;
+}
+
 export async function pollSnapshotSource(
   ctx: PipelineContext,
   source: SnapshotSource,

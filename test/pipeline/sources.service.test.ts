@@ -165,3 +165,31 @@ describe('Commerce lists: the circuit breaker and reconciliation', () => {
     expect(await reconcile(ctx, 'csl')).toBe(full.entries.length - 20);
   });
 });
+
+describe('a first run with no imported state', () => {
+  it('seeds the state from eCFR Supplement No. 4 and polls from the next day', async () => {
+    const fresh = uniquePrefix('seed');
+    const seedCtx = buildContext(testConfig(redisUrl, fresh, replay.apiBase, { ECFR_ENABLED: 'true' }), {
+      logger: createLogger('silent'),
+      sourceNow: () => replay.now(),
+    });
+    try {
+      // eCFR is read as of the day before the replay clock: 2019-10-08, the day before 2019-22210.
+      replay.setNow(Date.parse('2019-10-09T12:00:00Z'));
+      const outcome = await pollPublished(seedCtx, signal);
+      expect(outcome.skipped).toMatch(/seeded from eCFR as of 2019-10-08/);
+      const { snapshot } = await seedCtx.state.read();
+      expect(snapshot.asOf).toBe('2019-10-08');
+      expect(snapshot.entries.some((e) => e.name.startsWith('Hangzhou Hikvision'))).toBe(false);
+      expect(snapshot.entries.length).toBeGreaterThan(250);
+
+      // The next poll finds what was published after that date, 2019-22210 among it.
+      const next = await pollPublished(seedCtx, signal);
+      expect(next.discovered).toContain('2019-22210');
+      expect(next.discovered.every((n) => n >= '2019-')).toBe(true);
+    } finally {
+      await runSteps(seedCtx.logger, contextClosers(seedCtx));
+      await dropPrefix(redisUrl, fresh);
+    }
+  });
+});
