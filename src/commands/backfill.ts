@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../config.js';
 import { isIsoDate } from '../entity-list/snapshot.js';
 import { isAppError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
 import { backfill, type BackfillProgress } from '../pipeline/backfill.js';
 import { buildContext, contextClosers, runSteps } from '../service.js';
 import type { CommandIO } from './io.js';
-import { ensureRedis } from './redis-bootstrap.js';
+import { configWithRedis } from './redis-bootstrap.js';
 
 /**
  * `fedreg-watch backfill --since DATE [--until DATE]`: walks the Federal Register (or a replay
@@ -38,14 +37,8 @@ export async function backfillCommand(
     io.stderr.write(`fedreg-watch backfill: --since (and --until) must be dates like 2019-10-01\n${USAGE}`);
     return 64;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
-    return 78;
-  }
-  if (!(await ensureRedis(config, io))) return 69;
+  const config = await configWithRedis(env, io);
+  if (typeof config === 'number') return config;
 
   const ctx = buildContext(config, { logger: createLogger(env.LOG_LEVEL ?? 'warn') });
   const bar = new cliProgress.SingleBar(

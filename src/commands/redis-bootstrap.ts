@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_REDIS_URL, type Config } from '../config.js';
+import { DEFAULT_REDIS_URL, loadConfig, type Config } from '../config.js';
 import { pingRedis, redisServerBinary, startLocalRedis } from '../store/local-redis.js';
 import type { CommandIO } from './io.js';
 
@@ -40,4 +40,23 @@ export async function ensureRedis(config: Readonly<Config>, io: CommandIO): Prom
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * What every command that talks to Redis does first: read the configuration (every problem at
+ * once; exit 78) and make sure a Redis answers (exit 69). Returns the configuration, or the exit
+ * code to return.
+ */
+export async function configWithRedis(
+  env: NodeJS.ProcessEnv,
+  io: CommandIO,
+): Promise<Readonly<Config> | number> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
+    return 78;
+  }
+  return (await ensureRedis(config, io)) ? config : 69;
 }

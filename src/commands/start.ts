@@ -1,7 +1,7 @@
-import { loadConfig, type Role } from '../config.js';
+import type { Role } from '../config.js';
 import { startService, type ServiceOptions } from '../service.js';
 import type { CommandIO } from './io.js';
-import { ensureRedis } from './redis-bootstrap.js';
+import { configWithRedis } from './redis-bootstrap.js';
 
 /**
  * `fedreg-watch start` (and `npm start`): every role in one process with the HTTP server, until
@@ -25,14 +25,8 @@ export async function runRoles(
   env: NodeJS.ProcessEnv = process.env,
   extra: Omit<ServiceOptions, 'config'> = {},
 ): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(roles ? { ...env, FEDREG_ROLES: roles.join(',') } : env);
-  } catch (err) {
-    io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
-    return 78;
-  }
-  if (!(await ensureRedis(config, io))) return 69;
+  const config = await configWithRedis(roles ? { ...env, FEDREG_ROLES: roles.join(',') } : env, io);
+  if (typeof config === 'number') return config;
   const service = await startService({ config, ...extra });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

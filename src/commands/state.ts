@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../config.js';
 import { parseSnapshot } from '../entity-list/snapshot.js';
 import { isAppError } from '../errors.js';
 import { addDays } from '../federal-register/dates.js';
@@ -8,7 +7,7 @@ import { createKeys } from '../store/keys.js';
 import { createRedis } from '../store/redis.js';
 import { StateStore } from '../store/state.js';
 import type { CommandIO } from './io.js';
-import { ensureRedis } from './redis-bootstrap.js';
+import { configWithRedis } from './redis-bootstrap.js';
 
 /**
  * `fedreg-watch state import SNAPSHOT.json [--force]`: stores a snapshot in Redis as the state at
@@ -26,14 +25,8 @@ export async function stateCommand(
     io.stderr.write(USAGE);
     return 64;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    io.stderr.write(`fedreg-watch: ${(err as Error).message}\n`);
-    return 78;
-  }
-  if (!(await ensureRedis(config, io))) return 69;
+  const config = await configWithRedis(env, io);
+  if (typeof config === 'number') return config;
   const redis = createRedis(config.redisUrl, 'client');
   const keys = createKeys(config.redisPrefix);
   const state = new StateStore(redis, keys);
