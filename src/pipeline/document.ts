@@ -9,9 +9,14 @@ import type { PipelineContext } from './context.js';
  * The document stage: fetch a rule's full-text XML and extract its Entity List changes. Runs in
  * parallel across documents; application happens later, in order, in the apply stage. A permanent
  * failure (bad XML, a 404, a body that is not XML) quarantines the document with its reason and
- * the line moves on; a retryable one is thrown for the queue to back off and try again.
+ * the line moves on; a retryable one is thrown for the queue to back off and try again. XML that
+ * ends early is downloaded again first: the same bytes would fail the same way, the next download
+ * need not.
  */
 export type DocumentOutcome = 'extracted' | 'quarantined' | 'skipped';
+
+/** Downloads of a document whose XML keeps ending early before it is quarantined as truncated. */
+export const DOWNLOADS_WHEN_TRUNCATED = 4;
 
 export async function processDocument(
   ctx: PipelineContext,
@@ -31,20 +36,33 @@ export async function processDocument(
 
   const started = ctx.now();
   let extraction: DocumentExtraction;
-  try {
-    const xml = await ctx.frClient.getFullTextXmlBytes(record.xmlUrl, { signal });
-    extraction = pickDocument(
-      extractFromXml(xml, {
-        source: `FR doc ${documentNumber}`,
-        fallbackDocumentNumber: documentNumber,
-        limits: { maxBytes: DEFAULT_XML_LIMITS.maxBytes },
-      }),
-      documentNumber,
-    );
-  } catch (err) {
-    if (isRetryable(err)) throw err;
-    await quarantine(ctx, documentNumber, err);
-    return 'quarantined';
+  for (let download = 1; ; download++) {
+    try {
+      const xml = await ctx.frClient.getFullTextXmlBytes(record.xmlUrl, { signal });
+      extraction = pickDocument(
+        extractFromXml(xml, {
+          source: `FR doc ${documentNumber}`,
+          fallbackDocumentNumber: documentNumber,
+          limits: { maxBytes: DEFAULT_XML_LIMITS.maxBytes },
+        }),
+        documentNumber,
+      );
+      break;
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      // A well-framed body that stops before </RULE> is how a download cut short by a proxy or a
+      // failing server looks: fetch it again before blaming the document itself.
+      const truncated = isAppError(err, 'XML_TRUNCATED');
+      if (truncated && download < DOWNLOADS_WHEN_TRUNCATED) {
+        ctx.logger.warn(
+          { documentNumber, download, err: (err as Error).message },
+          'full-text XML ends early; downloading it again',
+        );
+        continue;
+      }
+      await quarantine(ctx, documentNumber, err, truncated ? download : undefined);
+      return 'quarantined';
+    }
   }
   await ctx.documents.saveExtraction(documentNumber, extraction, ctx.now());
   ctx.observer.emit('document.extracted', {
