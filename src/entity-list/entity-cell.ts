@@ -19,7 +19,16 @@ export interface ParsedEntityCell {
   footnoteRefs: string[];
   /** How the end of the name was found: a marker in the text, a name the document gives, or the comma rule. */
   nameBy: 'marker' | 'known-name' | 'comma-rule' | 'whole-cell';
+  /**
+   * Destinations named by a cross-reference such as "(See alternate address under Singapore)":
+   * the list's pointer to the same party's listing elsewhere; neither name nor address.
+   */
+  seeAlso: string[];
 }
+
+/** "(See alternate address under Singapore)", "See also entry under Iran", with or without parentheses. */
+const CROSS_REFERENCE =
+  /\s*\(?\s*\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+under\s+(?:the\s+)?([^();.]+?)\s*(?:\)|(?=[.;]|$))/gi;
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
@@ -128,6 +137,16 @@ const NO_SPLIT_BEFORE_PERIOD =
 const KEEPS_PERIOD =
   /(?:\b(?:[\p{L}]\.){2,}|\b(?:Ltd|Co|Inc|Corp|Bhd|Pvt|Pty|Jr|Sr|St|No|Ave|Blvd|Rd|Bldg|Ste|Ltda|Cia|Sdn|Dept|Intl|Mfg|Bros|Assn|Dist|Prov|Str|Ul|Pr|Pte|Sq|Tic|San|Sti|Sp|Av|Apt)\.)$/iu;
 
+/**
+ * A word whose period does not end a sentence: an initial ("V."), a company form ("Ltd.",
+ * "Pvt."), or a short abbreviation ("No.", "St.").
+ */
+export function isAbbreviation(word: string): boolean {
+  return (
+    NO_SPLIT_BEFORE_PERIOD.test(word) || LEGAL_FORM_AFTER_COMMA.test(word) || KEEPS_PERIOD.test(`${word}.`)
+  );
+}
+
 export function stripFinalPeriod(text: string): string {
   const t = text.trim();
   if (!t.endsWith('.') || KEEPS_PERIOD.test(t)) return t;
@@ -170,7 +189,15 @@ export function nameProbeKey(text: string): string {
     .trim();
 }
 
-export function parseEntityCell(segments: CellSegment[], context: CellContext = {}): ParsedEntityCell {
+export function parseEntityCell(input: CellSegment[], context: CellContext = {}): ParsedEntityCell {
+  const seeAlso: string[] = [];
+  const segments = input.map((s) => ({
+    ...s,
+    text: s.text.replace(CROSS_REFERENCE, (_m, destination: string) => {
+      seeAlso.push(destination.trim().replace(/\s+/g, ' ').toUpperCase());
+      return '';
+    }),
+  }));
   const footnoteRefs: string[] = [];
   for (const s of segments) for (const m of s.text.matchAll(FOOTNOTE)) footnoteRefs.push(m[1]!.trim());
 
@@ -232,7 +259,7 @@ export function parseEntityCell(segments: CellSegment[], context: CellContext = 
   if (tail.trim()) addressTexts.push(clean(tail));
 
   const addresses = addressTexts.flatMap(splitAddresses).filter((a) => a.length > 0);
-  return { name, aliases: aliases.filter((a) => a.length > 0), addresses, footnoteRefs, nameBy };
+  return { name, aliases: aliases.filter((a) => a.length > 0), addresses, footnoteRefs, nameBy, seeAlso };
 }
 
 function stripFinalPeriodIfWholeCell(name: string, nameBy: ParsedEntityCell['nameBy']): string {
@@ -341,5 +368,10 @@ function aliasAddressSplit(item: string): number {
  */
 export function splitAddresses(text: string): string[] {
   const items = text.split(/\s*;\s*/);
-  return items.map((a, i) => cleanItem(a, i < items.length - 1)).filter((a) => a.length > 0);
+  return (
+    items
+      .map((a, i) => cleanItem(a, i < items.length - 1))
+      // "…, Russia; and" closing one list item: the "and" joins, it is not an address.
+      .filter((a) => a.length > 0 && !/^and$/i.test(a))
+  );
 }

@@ -2,7 +2,7 @@ import { readDocuments, type FrDocument } from '../rule-xml/document.js';
 import { childrenOf, findAll, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
 import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-parse.js';
 import { canonicalDestination, createDestinationMatcher } from './destinations.js';
-import { nameProbeKey, parseEntityCell } from './entity-cell.js';
+import { isAbbreviation, nameProbeKey, parseEntityCell } from './entity-cell.js';
 import { normalizeName } from './identity.js';
 import {
   parseAmendatoryInstruction,
@@ -221,6 +221,20 @@ function looksLikeFiveColumns(table: XmlNode): boolean {
  * lists in the supplementary information ("China: Aksu District Public Security Bureau; …").
  * They tell where a name ends in a cell like "Foo Trading, Ltd., Room 5, …".
  */
+/** Longer than any name on the list (the longest are under 300 characters). */
+const MAX_LISTED_NAME = 320;
+
+/** Prefixes of `text` that end at a sentence end: ". " then a capital, not after an abbreviation. */
+function sentenceHeads(text: string): string[] {
+  const heads: string[] = [];
+  for (const m of text.matchAll(/\.\s+(?=[A-Z])/g)) {
+    const word = /(\S+)$/.exec(text.slice(0, m.index))?.[1] ?? '';
+    if (isAbbreviation(word)) continue;
+    heads.push(text.slice(0, m.index + 1));
+  }
+  return heads;
+}
+
 function documentNames(doc: FrDocument, groups: PlacedGroup[]): Set<string> {
   const names = new Set<string>();
   for (const g of groups) for (const n of g.names) names.add(nameProbeKey(n));
@@ -231,12 +245,17 @@ function documentNames(doc: FrDocument, groups: PlacedGroup[]): Set<string> {
       const text = textContent(child);
       // Name lists are semicolon-separated ("China: A; B; C."); prose paragraphs give no names.
       if (text.length > 50_000 || text.indexOf(';') < 0) continue;
-      for (const piece of text.split(/\s*[;:]\s*|\.\s+(?=[A-Z])/)) {
-        const item = piece
-          .replace(/^(?:and|or)\s+/i, '')
-          .replace(/\.$/, '')
-          .trim();
-        if (item.length >= 2 && item.length <= 200) names.add(nameProbeKey(item));
+      for (const piece of text.split(/\s*[;:]\s*/)) {
+        // The last item of a list may run into the next sentence ("…; Yixin Co., Ltd. The ERC
+        // also…"): its head up to a sentence end counts too, but "Pvt. Ltd. Consultants" does
+        // not end at "Pvt." (an abbreviation, not a sentence end).
+        for (const candidate of [piece, ...sentenceHeads(piece)]) {
+          const item = candidate
+            .replace(/^(?:and|or)\s+/i, '')
+            .replace(/\.$/, '')
+            .trim();
+          if (item.length >= 2 && item.length <= MAX_LISTED_NAME) names.add(nameProbeKey(item));
+        }
       }
     }
   }

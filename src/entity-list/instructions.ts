@@ -74,7 +74,7 @@ const VERBS: Array<[RegExp, ChangeAction | 'corrected']> = [
 const ENTRY_NOUN =
   '(?:new\\s+|additional\\s+|separate\\s+)?(?:entit(?:y|ies)|entr(?:y|ies)|persons?|individuals?|companies|company|organizations?|parties|party)';
 const COUNT = new RegExp(
-  `\\b(?:(the\\s+following\\s+)?(${NUMBER_WORD.source})(?:\\s*\\(\\d+\\))?\\s+(?:[A-Z][\\p{L}'-]+\\s+){0,2}${ENTRY_NOUN}|(the|these|those)\\s+(?:${ENTRY_NOUN})(?=\\s+(?:for|under|of|listed|\\uE000)|,?\\s*\\uE000)|(entit(?:y|ies)|entr(?:y|ies))\\s+for)\\b`,
+  `\\b(?:(the\\s+following\\s+)?(${NUMBER_WORD.source})(?:\\s*\\(\\d+\\))?\\s+(?:[A-Z][\\p{L}'-]+\\s+){0,2}${ENTRY_NOUN}|(the|these|those)\\s+(?:${ENTRY_NOUN})(?=\\s+(?:for|under|of|listed|\\uE000)|,?\\s*\\uE000)|(entit(?:y|ies)|entr(?:y|ies))\\s+for|(the\\s+following)\\s+(?:${ENTRY_NOUN}))\\b`,
   'giu',
 );
 
@@ -220,7 +220,8 @@ function tokenize(body: string, names: string[], matchDestination: DestinationMa
     const n = m[2] !== undefined ? parseCount(m[2]) : undefined;
     tokens.push({
       kind: 'count',
-      count: m[3] && /entry|entity/i.test(m[0]) && !/entries|entities/i.test(m[0]) ? 1 : n,
+      // "the entry for", "the following entity": one, when the noun is singular.
+      count: (m[3] || m[5]) && /\b(?:entry|entity|person|individual|company|party)\b/i.test(m[0]) ? 1 : n,
       at: m.index,
     });
   }
@@ -315,7 +316,9 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
         break;
       }
       case 'break':
-        if (trailingDestination) open = undefined;
+        // A clause ends at ';': "a. Adding under Ukraine, … the following entity; and b. Revising
+        // …" must not hand the Ukraine group the next clause's verb.
+        open = undefined;
         break;
     }
   }

@@ -13,7 +13,7 @@ export function keyOf(entry: Pick<ListedEntry, 'country' | 'name'>): string {
 
 /**
  * The entry with its fields in contract order (the order of final.json), copying the lists so the
- * result shares nothing mutable with its input. `footnotes` only when the row has some.
+ * result shares nothing mutable with its input. `footnotes` and `seeAlso` only when the row has some.
  */
 export function canonicalEntry(country: string, entry: Entry): ListedEntry {
   const out: ListedEntry = {
@@ -26,6 +26,7 @@ export function canonicalEntry(country: string, entry: Entry): ListedEntry {
     federalRegisterCitations: [...entry.federalRegisterCitations],
   };
   if (entry.footnotes && entry.footnotes.length > 0) out.footnotes = [...entry.footnotes];
+  if (entry.seeAlso && entry.seeAlso.length > 0) out.seeAlso = [...entry.seeAlso];
   return out;
 }
 

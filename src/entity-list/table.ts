@@ -355,6 +355,7 @@ export function rowEntry(
     .map((r) => footnotes.get(r))
     .filter((t): t is string => t !== undefined);
   if (texts.length > 0) entry.footnotes = [...new Set(texts)];
+  if (cell.seeAlso.length > 0) entry.seeAlso = cell.seeAlso;
   return entry;
 }
 

@@ -13,6 +13,8 @@ export interface Entry {
   federalRegisterCitations: string[];
   /** Footnote texts referenced from the row (e.g. the foreign direct product rule footnotes). */
   footnotes?: string[];
+  /** Destinations of the same party's other listings: "(See alternate address under Singapore)". */
+  seeAlso?: string[];
 }
 
 /** An entry together with the destination it is listed under. */

@@ -185,6 +185,8 @@ export function anomalyEvent(origin: EventOrigin, anomaly: AnomalyInput): Anomal
     action: anomaly.action,
     instruction: anomaly.instruction,
     massChange: anomaly.massChange,
+    // Anomalies without an instruction (extraction warnings) differ only in what they say.
+    ...(anomaly.instruction === undefined && anomaly.key === undefined ? { message: anomaly.message } : {}),
   };
   const data = { ...anomaly, ...originData(origin) } as AnomalyData;
   return envelope(EVENT_TYPES.anomaly, origin, subject, content, data);

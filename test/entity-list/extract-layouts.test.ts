@@ -297,3 +297,105 @@ describe('extraction: layouts and wordings the corpus does not have', () => {
     ).toEqual(['remove CANADA | Maple Leaf Exports']);
   });
 });
+
+describe('extraction: what a generated holdout corpus found', () => {
+  it('reads addresses printed one per list item without an "and" address', () => {
+    const doc = extract({
+      regtexts: [
+        {
+          amdpars: [
+            '2. Supplement No. 4 to part 744 is amended by adding under Russia, in alphabetical order, one entity to read as follows:',
+          ],
+          rows: [
+            {
+              country: 'RUSSIA',
+              entity:
+                'Neva Instruments<LI>28 Vostochnoye shosse, St. Petersburg, Russia; and</LI><LI>40 Bolshaya Yakimanka Street, Moscow, Russia.</LI>',
+            },
+          ],
+        },
+      ],
+    });
+    expect(doc.changes[0]!.entry).toMatchObject({
+      name: 'Neva Instruments',
+      addresses: [
+        '28 Vostochnoye shosse, St. Petersburg, Russia',
+        '40 Bolshaya Yakimanka Street, Moscow, Russia',
+      ],
+    });
+  });
+
+  it('uses a name list whose items contain abbreviations and run into the next sentence', () => {
+    const doc = extract({
+      supplementary:
+        'This rule adds the following two entities to the Entity List: Azam Electronics; Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters. The ERC made these decisions by majority vote.',
+      regtexts: [
+        {
+          amdpars: [
+            '2. Supplement No. 4 to part 744 is amended by adding under Pakistan, in alphabetical order, two entities to read as follows:',
+          ],
+          rows: [
+            { country: 'PAKISTAN', entity: 'Azam Electronics, Lahore, Pakistan.' },
+            {
+              entity:
+                'Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters, Islamabad, Pakistan.',
+            },
+          ],
+        },
+      ],
+    });
+    expect(doc.changes.map((c) => [c.entry.name, (c.entry as { addresses: string[] }).addresses])).toEqual([
+      ['Azam Electronics', ['Lahore, Pakistan']],
+      ['Maple Engineering Pvt. Ltd. Consultants, Importers and Exporters', ['Islamabad, Pakistan']],
+    ]);
+  });
+
+  it('does not hand an unnamed, uncounted addition the verb of the next clause', () => {
+    expect(
+      brief({
+        regtexts: [
+          {
+            amdpars: [
+              '2. Supplement No. 4 to part 744 is amended by: a. Adding under Ukraine, in alphabetical order, the following entity; and b. Revising under Turkey the entry for "Kral Aviation".',
+            ],
+            rows: [
+              { country: 'TURKEY', entity: 'Kral Aviation, Istanbul, Turkey.' },
+              { country: 'UKRAINE', entity: 'Odesa Marine Works, Odesa, Ukraine.' },
+            ],
+          },
+        ],
+      }),
+    ).toEqual(['revise TURKEY | Kral Aviation', 'add UKRAINE | Odesa Marine Works']);
+  });
+
+  it('keeps cross-references to other listings out of names and addresses', () => {
+    const doc = extract({
+      regtexts: [
+        {
+          amdpars: [
+            '2. Supplement No. 4 to part 744 is amended by adding under Singapore, in alphabetical order, two entities to read as follows:',
+          ],
+          rows: [
+            {
+              country: 'SINGAPORE',
+              entity:
+                'Brian Douglas Woodford (See alternate address under United Kingdom), 10 Anson Road, Singapore.',
+            },
+            {
+              entity:
+                'Lion Star Pte Ltd, 1 Raffles Place, Singapore (See alternate address under Hong Kong).',
+            },
+          ],
+        },
+      ],
+    });
+    expect(doc.changes.map((c) => c.entry)).toMatchObject([
+      {
+        name: 'Brian Douglas Woodford',
+        addresses: ['10 Anson Road, Singapore'],
+        seeAlso: ['UNITED KINGDOM'],
+      },
+      { name: 'Lion Star Pte Ltd', addresses: ['1 Raffles Place, Singapore'], seeAlso: ['HONG KONG'] },
+    ]);
+  });
+});
