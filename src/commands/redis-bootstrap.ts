@@ -1,39 +1,43 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_REDIS_URL, loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { pingRedis, redisServerBinary, startLocalRedis } from '../store/local-redis.js';
 import type { CommandIO } from './io.js';
 
 /**
- * The first run needs a Redis. When none answers at the configured URL and the URL is the
- * default (nobody pointed us anywhere), start a local redis-server with AOF under the data folder
- * and say so; with no redis-server on the machine, stop with a message that says how to get one.
- * The started server outlives this process, so `state import` and `start` share it.
+ * The first run needs a Redis. When none answers at the configured URL, the URL names this
+ * machine (127.0.0.1 or localhost, no password) and starting one is allowed (the default when
+ * REDIS_URL is unset, or START_LOCAL_REDIS=true), start a redis-server with AOF under the data
+ * folder on that port and say so; with no redis-server on the machine, stop with a message that
+ * says how to get one. The started server outlives this process, so `state import` and `start`
+ * share it.
  */
 export async function ensureRedis(config: Readonly<Config>, io: CommandIO): Promise<boolean> {
   if (await pingRedis(config.redisUrl)) return true;
-  if (!config.startLocalRedis || config.redisUrl !== DEFAULT_REDIS_URL) {
+  const url = new URL(config.redisUrl);
+  const local =
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && !url.password && url.protocol === 'redis:';
+  if (!config.startLocalRedis || !local) {
     io.stderr.write(
       `fedreg-watch: no Redis answers at ${redact(config.redisUrl)}.\n` +
         '  Start one (docker compose up -d redis), or unset REDIS_URL to let fedreg-watch start a local one.\n',
     );
     return false;
   }
+  const port = Number(url.port || 6379);
   const binary = redisServerBinary();
   if (!binary) {
     io.stderr.write(
-      'fedreg-watch: no Redis answers at 127.0.0.1:6379 and redis-server is not installed.\n' +
+      `fedreg-watch: no Redis answers at 127.0.0.1:${port} and redis-server is not installed.\n` +
         '  Get one with:  docker compose up -d redis\n' +
         '  or install your distribution\u2019s package:  sudo apt-get install redis-server  (Debian/Ubuntu)\n',
     );
     return false;
   }
-  const dir = resolve(join(config.dataDir, 'redis'));
-  const port = Number(new URL(config.redisUrl).port || 6379);
+  const dir = resolve(join(config.dataDir, port === 6379 ? 'redis' : `redis-${port}`));
   await startLocalRedis({ dir, port, binary, detached: true });
   io.stderr.write(
     `fedreg-watch: no Redis was running, so I started redis-server on 127.0.0.1:${port} (AOF on, data in ${dir}).\n` +
-      '  It keeps running after fedreg-watch stops; stop it with: redis-cli -p ' +
-      `${port} shutdown\n`,
+      `  It keeps running after fedreg-watch stops; stop it with: redis-cli -p ${port} shutdown\n`,
   );
   return true;
 }
