@@ -39,6 +39,16 @@ export function publicationScore(publicationDate: string, documentNumber: string
   return day * 1_000_000 + serial;
 }
 
+/** KEYS: doc hash, pending set, all set. ARGV: number, score, date, xmlUrl, facts, via, discoveredAt. */
+const DISCOVER_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], 'documentNumber') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'discovered', 'documentNumber', ARGV[1], 'publicationDate', ARGV[3],
+  'xmlUrl', ARGV[4], 'facts', ARGV[5], 'via', ARGV[6], 'discoveredAt', ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+return 1
+`;
+
 export class DocumentStore {
   constructor(
     private readonly redis: Redis,
@@ -50,27 +60,24 @@ export class DocumentStore {
    * for application. Returns false when the document was already known.
    */
   async discover(doc: DiscoveredDocument, now: number): Promise<boolean> {
-    const key = this.keys.doc(doc.documentNumber);
-    const created = await this.redis.hsetnx(key, 'status', 'discovered');
-    if (created === 0) return false;
-    await this.redis
-      .multi()
-      .hset(key, {
-        documentNumber: doc.documentNumber,
-        publicationDate: doc.publicationDate,
-        xmlUrl: doc.xmlUrl,
-        facts: JSON.stringify(doc.facts),
-        via: doc.via,
-        discoveredAt: new Date(now).toISOString(),
-      })
-      .zadd(
-        this.keys.docsPending,
-        publicationScore(doc.publicationDate, doc.documentNumber),
-        doc.documentNumber,
-      )
-      .zadd(this.keys.docsAll, publicationScore(doc.publicationDate, doc.documentNumber), doc.documentNumber)
-      .exec();
-    return true;
+    const score = publicationScore(doc.publicationDate, doc.documentNumber);
+    // One script, so that a Redis failure can never leave a record half-written (a status with
+    // no document behind it would be invisible and never applied).
+    const created = await this.redis.eval(
+      DISCOVER_SCRIPT,
+      3,
+      this.keys.doc(doc.documentNumber),
+      this.keys.docsPending,
+      this.keys.docsAll,
+      doc.documentNumber,
+      String(score),
+      doc.publicationDate,
+      doc.xmlUrl,
+      JSON.stringify(doc.facts),
+      doc.via,
+      new Date(now).toISOString(),
+    );
+    return created === 1;
   }
 
   async get(documentNumber: string): Promise<DocumentRecord | undefined> {
