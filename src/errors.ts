@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   SNAPSHOT_INVALID: 'permanent',
   INPUT_INVALID: 'permanent',
   REDIS_UNAVAILABLE: 'retryable',
+  /** A job's worker stopped (killed, out of memory) more often than a job may survive. */
+  WORKER_LOST: 'permanent',
   NOT_FOUND: 'permanent',
 } as const;
 

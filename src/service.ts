@@ -20,7 +20,7 @@ import { createMetrics, redisStateProbe } from './observe/metrics.js';
 import { PipelineObserver } from './observe/pipeline-events.js';
 import { drainApplyLine } from './pipeline/apply.js';
 import type { PipelineContext } from './pipeline/context.js';
-import { createDeliverer } from './pipeline/deliver.js';
+import { createDeliverer, deadLetter } from './pipeline/deliver.js';
 import { processDocument, quarantine } from './pipeline/document.js';
 import { fanOut } from './pipeline/fanout.js';
 import { pollPublished } from './pipeline/poll.js';
@@ -130,6 +130,27 @@ function retryAfterBackoff(attemptsMade: number, _type?: string, err?: Error): n
   return Math.max(exponential, asked);
 }
 
+/**
+ * How often a job may lose its worker (SIGKILL, out of memory) and be taken up again. Beyond it,
+ * BullMQ fails the job for good: a document that keeps killing its worker is quarantined.
+ */
+const MAX_STALLS = 5;
+
+/** Whether BullMQ will not try the job again: attempts used up, or an unrecoverable failure. */
+function failedForGood(job: Job, err: Error): boolean {
+  return err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
+
+/** BullMQ's own "stalled more than allowable limit" as a typed error. */
+function lostWorker(err: Error): Error {
+  if (err.name !== 'UnrecoverableError' || !/stalled/.test(err.message)) return err;
+  return new AppError(
+    'WORKER_LOST',
+    `the worker processing this job stopped (killed or out of memory) more than ${MAX_STALLS} times before it finished`,
+    { cause: err },
+  );
+}
+
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
   const ctx = buildContext(config, options);
@@ -153,6 +174,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       connection: ctx.bullmq,
       prefix: config.redisPrefix,
       concurrency,
+      // Locks are renewed every half lock; a process killed with SIGKILL holds its jobs until the
+      // lock lapses and the next stalled-job check (a third of the lock) hands them on. BullMQ's
+      // 30 s + 30 s default kept the apply and fan-out lines (one at a time) still for up to a minute.
+      lockDuration: config.jobLockMs,
+      stalledInterval: Math.ceil(config.jobLockMs / 3),
+      maxStalledCount: MAX_STALLS,
       settings: { backoffStrategy: retryAfterBackoff },
     });
     w.on('failed', (job, err) => {
@@ -205,15 +232,30 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       config.documentConcurrency,
     );
     workers.get('document')!.on('failed', (job, err) => {
-      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      // Retries exhausted: take the document out of line so the documents behind it can go on.
-      void quarantine(ctx, job.data.documentNumber as string, err, job.attemptsMade).catch((e: unknown) =>
-        logger.error({ err: String(e) }, 'could not quarantine after exhausted retries'),
+      if (!job || !failedForGood(job, err)) return;
+      // Retries exhausted, or its worker died under it again and again (a document that kills
+      // the process): take it out of line so the documents behind it can go on.
+      void quarantine(ctx, job.data.documentNumber as string, lostWorker(err), job.attemptsMade).catch(
+        (e: unknown) => logger.error({ err: String(e) }, 'could not quarantine after exhausted retries'),
       );
     });
   }
   if (roles.has('apply')) worker('apply', async (_job, _token, signal) => drainApplyLine(ctx, signal), 1);
   if (roles.has('fanout')) worker('fanout', async (_job, _token, signal) => fanOut(ctx, signal), 1);
+  // Apply and fan-out jobs only wake a drain of state kept in Redis: one that failed for good is
+  // replaced by a new one a little later, so the lines never stop for want of a job.
+  for (const name of ['apply', 'fanout'] as const) {
+    workers.get(name)?.on('failed', (job, err) => {
+      if (!job || !failedForGood(job, err) || closing) return;
+      void ctx.queues[name]
+        .add(name, { v: 1, reason: `after a failed job: ${err.message}` } as never, {
+          delay: config.jobLockMs,
+        })
+        .catch((e: unknown) =>
+          logger.error({ queue: name, err: String(e) }, 'could not wake the line again'),
+        );
+    });
+  }
   if (roles.has('reconcile')) {
     worker('reconcile', async (job: Job<JobData['reconcile']>) => reconcile(ctx, job.data.source), 1);
   }
@@ -224,6 +266,19 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       (job: Job<JobData['deliver']>, token, signal) => deliver(job, token, signal),
       config.webhooks.concurrency,
     );
+    // The deliverer dead-letters what the subscriber refuses; a job that failed for good on our
+    // side (Redis away through every retry, a worker lost again and again) is dead-lettered here,
+    // so that it can be redelivered rather than sit unseen among BullMQ's failed jobs.
+    workers.get('deliver')!.on('failed', (job, err) => {
+      if (!job || !failedForGood(job, err)) return;
+      const data = job.data as JobData['deliver'];
+      void deadLetter(ctx, {
+        eventId: data.eventId,
+        subscriptionId: data.subscriptionId,
+        attempts: data.attempt + 1,
+        reason: `delivery job failed: ${lostWorker(err).message}`,
+      }).catch((e: unknown) => logger.error({ err: String(e) }, 'could not dead-letter a failed delivery'));
+    });
   }
 
   // One apply and one fan-out at a time across every process sharing this Redis.
