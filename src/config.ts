@@ -42,6 +42,8 @@ export interface Config {
   documentConcurrency: number;
   /** How long a worker's hold on a job lasts unrenewed: a killed worker's jobs are taken up after about this. */
   jobLockMs: number;
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
   eventRetentionDays: number;
   massChange: { maxRemovalRatio: number; maxRemovals: number };
   logLevel: string;
@@ -120,6 +122,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     },
     documentConcurrency: read.int('DOCUMENT_CONCURRENCY', 4, 1, 64),
     jobLockMs: read.int('JOB_LOCK_MS', 15_000, 2_000, 600_000),
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 20_000, 1_000),
     eventRetentionDays: read.int('EVENT_RETENTION_DAYS', 3650, 1),
     massChange: {
       maxRemovalRatio: read.number('MASS_CHANGE_MAX_REMOVAL_RATIO', 0.05, 0, 1),

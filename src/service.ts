@@ -70,6 +70,14 @@ export function buildContext(
   const bullmq = createRedis(config.redisUrl, 'worker');
   const keys = createKeys(config.redisPrefix);
   const queues = createQueues(bullmq, config.redisPrefix);
+  // Without a listener BullMQ prints a queue's connection errors raw to stderr; log them, once per
+  // distinct message every few seconds, since a Redis outage repeats them at every reconnect.
+  const queueError = throttled(10_000);
+  for (const [name, queue] of Object.entries(queues)) {
+    queue.on('error', (err: Error) => {
+      if (queueError(`${name}:${err.message}`)) logger.warn({ queue: name, err: err.message }, 'queue error');
+    });
+  }
   const sharedBudgets = new RedisRateBudgets(redis, {
     prefix: keys.federalRegister,
     budgets: {
@@ -130,6 +138,17 @@ function retryAfterBackoff(attemptsMade: number, _type?: string, err?: Error): n
   return Math.max(exponential, asked);
 }
 
+/** A gate that lets each key through once per `windowMs`. */
+function throttled(windowMs: number): (key: string) => boolean {
+  const last = new Map<string, number>();
+  return (key) => {
+    const now = Date.now();
+    if (now - (last.get(key) ?? -Infinity) < windowMs) return false;
+    last.set(key, now);
+    return true;
+  };
+}
+
 /**
  * How often a job may lose its worker (SIGKILL, out of memory) and be taken up again. Beyond it,
  * BullMQ fails the job for good: a document that keeps killing its worker is quarantined.
@@ -164,6 +183,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const roles = config.roles;
   const workers = new Map<QueueName, Worker>();
   let closing = false;
+  // A Redis outage repeats the same error at every reconnect of every worker.
+  const workerError = throttled(10_000);
 
   const worker = <K extends QueueName>(
     name: K,
@@ -194,7 +215,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         'job failed',
       );
     });
-    w.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    w.on('error', (err) => {
+      if (workerError(`${name}:${err.message}`))
+        logger.error({ queue: name, err: err.message }, 'worker error');
+    });
     workers.set(name, w as unknown as Worker);
   };
 

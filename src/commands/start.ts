@@ -28,14 +28,29 @@ export async function runRoles(
   const config = await configWithRedis(roles ? { ...env, FEDREG_ROLES: roles.join(',') } : env, io);
   if (typeof config === 'number') return config;
   const service = await startService({ config, ...extra });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      service.ctx.logger.info({ signal }, 'signal received');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const { logger } = service.ctx;
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
-  await service.close();
-  return 0;
+  logger.info({ signal }, 'signal received');
+  // A second signal, or a shutdown that cannot finish (Redis gone while jobs were in flight), ends
+  // the process anyway: whatever was in flight goes back to its queue when its lock lapses.
+  const forced = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('a second SIGTERM'));
+    process.once('SIGINT', () => resolve('a second SIGINT'));
+    setTimeout(
+      () => resolve(`the ${config.shutdownTimeoutMs} ms shutdown deadline`),
+      config.shutdownTimeoutMs,
+    ).unref();
+  });
+  const outcome = await Promise.race([service.close().then(() => undefined), forced]);
+  if (outcome === undefined) return 0;
+  logger.error(
+    { reason: outcome },
+    'shutdown did not finish; exiting now (jobs in flight will be taken up again)',
+  );
+  // Handles left open by the unfinished shutdown (Redis reconnecting) would keep the process alive.
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  process.exit(1);
 }
