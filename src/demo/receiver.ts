@@ -92,7 +92,7 @@ export function describeEvent(event: CloudEvent): string {
         return `${when}  ✓ PUBLISHED  FR Doc ${d.documentNumber as string}, seen on public inspection before`;
       if (d.status === 'withdrawn')
         return `${when}  ✗ WITHDRAWN  FR Doc ${d.documentNumber as string} left public inspection unpublished`;
-      return `${when}  ! ON PUBLIC INSPECTION  FR Doc ${d.documentNumber as string}: ${(d.title as string | undefined) ?? ''}, to be published ${d.publicationDate as string}`;
+      return `${when}  ! ON PUBLIC INSPECTION  FR Doc ${d.documentNumber as string}: ${(d.title as string | undefined) ?? ''}, to be published ${d.publicationDate as string}${announced(d)}`;
     case 'gov.bis.entitylist.anomaly':
       return `${when}  ? ANOMALY    ${d.code as string}: ${d.message as string}`;
     case 'gov.bis.entitylist.drift':
@@ -100,6 +100,21 @@ export function describeEvent(event: CloudEvent): string {
     default:
       return `${when}  ${event.type}`;
   }
+}
+
+/** What the inspection copy announces: "; announces 28 additions, 2 revisions". */
+function announced(d: Record<string, unknown>): string {
+  const counts = (d.counts ?? {}) as Record<string, number>;
+  const words: Record<string, [string, string]> = {
+    add: ['addition', 'additions'],
+    revise: ['revision', 'revisions'],
+    remove: ['removal', 'removals'],
+    correct: ['correction', 'corrections'],
+  };
+  const parts = Object.entries(words)
+    .filter(([action]) => (counts[action] ?? 0) > 0)
+    .map(([action, [one, many]]) => `${counts[action]} ${counts[action] === 1 ? one : many}`);
+  return parts.length > 0 ? `; announces ${parts.join(', ')}` : '';
 }
 
 function changedFields(d: Record<string, unknown>): string {

@@ -12,6 +12,7 @@ import type { SnapshotDiff } from '../entity-list/diff.js';
 import { entryKey } from '../entity-list/identity.js';
 import { keyOf } from '../entity-list/snapshot.js';
 import type { EntryChange, ListedEntry } from '../entity-list/types.js';
+import type { AnnouncedChanges } from '../entity-list/provisional.js';
 import { EVENT_TYPES, eventId, timeOfDate, type CloudEvent, type EventType } from './cloudevent.js';
 import type {
   AnomalyData,
@@ -225,6 +226,8 @@ export interface PublicInspectionInput {
   htmlUrl?: string;
   /** Changes extracted from the public-inspection copy, if any (provisional). */
   changes?: readonly EntryChange[];
+  /** Entries the copy's instructions announce without naming them ("twenty-eight entities"). */
+  unnamed?: readonly AnnouncedChanges[];
   /** Default `on_public_inspection`; `published` and `withdrawn` report how the filing ended. */
   status?: PublicInspectionStatus;
   publishedDocumentNumber?: string;
@@ -246,15 +249,28 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
     name: c.entry.name,
     key: entryKey(c.country, c.entry.name),
   }));
+  const unnamed = (input.unnamed ?? []).map((u) => ({
+    action: u.action,
+    ...(u.country ? { country: u.country } : {}),
+    count: u.count,
+  }));
   const counts = { add: 0, revise: 0, remove: 0, correct: 0 };
   for (const c of changes) counts[c.action] += 1;
+  for (const u of unnamed) counts[u.action] += u.count;
   const type = EVENT_TYPES.rulePublicInspection;
   return {
     specversion: '1.0',
     // The first report keeps its original id basis; how the filing ended is a change of its own.
     id: eventId(
       input.status === undefined || input.status === 'on_public_inspection'
-        ? ['public-inspection', input.documentNumber, type, input.documentNumber, changes]
+        ? [
+            'public-inspection',
+            input.documentNumber,
+            type,
+            input.documentNumber,
+            changes,
+            ...(unnamed.length ? [unnamed] : []),
+          ]
         : ['public-inspection', input.documentNumber, type, input.documentNumber, input.status],
     ),
     source: documentUrl(input.documentNumber),
@@ -272,6 +288,7 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
       provisional: true,
       counts,
       changes,
+      ...(unnamed.length > 0 ? { unnamed } : {}),
       ...(input.status !== undefined ? { status: input.status } : {}),
       ...(input.publishedDocumentNumber !== undefined
         ? { publishedDocumentNumber: input.publishedDocumentNumber }

@@ -114,6 +114,8 @@ export interface RulePublicInspectionData {
   provisional: true;
   counts: { add: number; revise: number; remove: number; correct: number };
   changes: ProvisionalChangeData[];
+  /** Entries the instructions announce without naming them: counted in `counts`, not in `changes`. */
+  unnamed?: Array<{ action: ChangeAction; country?: string; count: number }>;
   /**
    * Where the filing stands: on inspection (the early warning), published (linked to the
    * published document), or withdrawn (it left inspection without being published).

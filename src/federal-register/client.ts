@@ -243,6 +243,21 @@ export class FederalRegisterClient {
     return res.body;
   }
 
+  /**
+   * The plain text of a public-inspection copy (`raw_text_url`), for its provisional changes. It
+   * is a full-text download, so it takes from the download budget (1/s) like the XML.
+   */
+  async getPublicInspectionText(url: string, ctx: RequestContext): Promise<string> {
+    const res = await this.fetcher.get(resolveApiUrl(url, this.baseUrl), {
+      signal: ctx.signal,
+      budget: this.xmlLimiter,
+      accept: 'text/plain',
+      conditional: false,
+      label: `public inspection text ${url}`,
+    });
+    return res.body.toString('utf8');
+  }
+
   /** Documents on public inspection now (`public-inspection-documents/current.json`). */
   async publicInspectionCurrent(ctx: RequestContext): Promise<FrPublicInspectionDocument[]> {
     return this.publicInspection(

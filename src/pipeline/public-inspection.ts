@@ -8,6 +8,8 @@ import {
   type PublishedDocumentRef,
 } from '../federal-register/public-inspection.js';
 import { PublicInspectionStore } from '../federal-register/public-inspection-store.js';
+import { readProvisionalChanges, type ProvisionalReading } from '../entity-list/provisional.js';
+import { isAppError } from '../errors.js';
 import type { PipelineContext } from './context.js';
 
 /**
@@ -26,7 +28,12 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
     complete: true,
     published: await recentlyPublished(ctx),
   });
-  const events = outcomes.map(toEvent);
+  const events: CloudEvent[] = [];
+  for (const outcome of outcomes) {
+    const reading =
+      outcome.type === PI_EVENT_TYPE ? await readInspectionCopy(ctx, outcome, signal) : undefined;
+    events.push(toEvent(outcome, reading));
+  }
   // Logged before the tracker's state is saved: a crash in between repeats the same outcomes,
   // whose ids the log already holds.
   const appended = await ctx.state.appendEvents(events, {
@@ -55,7 +62,31 @@ async function recentlyPublished(ctx: PipelineContext): Promise<PublishedDocumen
   return refs;
 }
 
-export function toEvent(outcome: PublicInspectionOutcome): CloudEvent {
+/**
+ * The provisional changes the inspection copy's text announces. The early warning goes out
+ * without them when the text cannot be had (not yet posted, an error): it is the filing itself
+ * that matters most, and the published XML is what the state is built from.
+ */
+async function readInspectionCopy(
+  ctx: PipelineContext,
+  outcome: PublicInspectionOutcome,
+  signal: AbortSignal,
+): Promise<ProvisionalReading | undefined> {
+  const { documentNumber, textUrl } = outcome.data;
+  if (!textUrl) return undefined;
+  try {
+    return readProvisionalChanges(await ctx.frClient.getPublicInspectionText(textUrl, { signal }));
+  } catch (err) {
+    if (signal.aborted) throw err;
+    ctx.logger.warn(
+      { documentNumber, code: isAppError(err) ? err.code : 'INTERNAL', err: String(err) },
+      'public inspection text unreadable; warning without provisional changes',
+    );
+    return undefined;
+  }
+}
+
+export function toEvent(outcome: PublicInspectionOutcome, reading?: ProvisionalReading): CloudEvent {
   const r = outcome.data;
   const input: PublicInspectionInput = {
     documentNumber: r.documentNumber,
@@ -65,7 +96,21 @@ export function toEvent(outcome: PublicInspectionOutcome): CloudEvent {
   if (r.title) input.title = r.title;
   if (r.pdfUrl) input.pdfUrl = r.pdfUrl;
   if (r.htmlUrl) input.htmlUrl = r.htmlUrl;
-  if (outcome.type === PI_EVENT_TYPE) return publicInspectionEvent(input);
+  if (outcome.type === PI_EVENT_TYPE) {
+    return publicInspectionEvent({
+      ...input,
+      ...(reading
+        ? {
+            changes: reading.changes.map((c) => ({
+              action: c.action,
+              country: c.country,
+              entry: { name: c.name },
+            })),
+            unnamed: reading.unnamed,
+          }
+        : {}),
+    });
+  }
   if (outcome.type === PI_PUBLISHED_EVENT_TYPE) {
     return publicInspectionEvent({
       ...input,

@@ -74,6 +74,12 @@ describe('public inspection', () => {
       subject: '2019-22210',
       data: { documentNumber: '2019-22210', publicationDate: '2019-10-09', provisional: true },
     });
+    // The inspection copy's text announces the additions a day early (its instruction names none).
+    expect(warning!.data).toMatchObject({
+      counts: { add: 28, revise: 0, remove: 0, correct: 0 },
+      changes: [],
+      unnamed: [{ action: 'add', country: "CHINA, PEOPLE'S REPUBLIC OF", count: 28 }],
+    });
     expect(Date.parse((warning!.data as { filedAt: string }).filedAt)).toBeLessThan(
       Date.parse('2019-10-09T00:00:00Z'),
     );
