@@ -224,8 +224,11 @@ export interface PublicInspectionInput {
   title?: string;
   pdfUrl?: string;
   htmlUrl?: string;
-  /** Changes extracted from the public-inspection copy, if any (provisional). */
-  changes?: readonly EntryChange[];
+  /**
+   * Changes extracted from the public-inspection copy, if any (provisional); on publication,
+   * `confirmed` says whether the published rule makes each.
+   */
+  changes?: ReadonlyArray<EntryChange & { confirmed?: boolean }>;
   /** Entries the copy's instructions announce without naming them ("twenty-eight entities"). */
   unnamed?: readonly AnnouncedChanges[];
   /** Default `on_public_inspection`; `published` and `withdrawn` report how the filing ended. */
@@ -248,6 +251,7 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
     country: c.country,
     name: c.entry.name,
     key: entryKey(c.country, c.entry.name),
+    ...(c.confirmed !== undefined ? { confirmed: c.confirmed } : {}),
   }));
   const unnamed = (input.unnamed ?? []).map((u) => ({
     action: u.action,

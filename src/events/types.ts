@@ -99,6 +99,8 @@ export interface ProvisionalChangeData {
   country: string;
   name: string;
   key: string;
+  /** On `published`: whether the published rule makes this change. */
+  confirmed?: boolean;
 }
 
 export interface RulePublicInspectionData {

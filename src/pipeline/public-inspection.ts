@@ -9,6 +9,8 @@ import {
 } from '../federal-register/public-inspection.js';
 import { PublicInspectionStore } from '../federal-register/public-inspection-store.js';
 import { readProvisionalChanges, type ProvisionalReading } from '../entity-list/provisional.js';
+import { entryKey } from '../entity-list/identity.js';
+import type { EntryChange } from '../entity-list/types.js';
 import { isAppError } from '../errors.js';
 import type { PipelineContext } from './context.js';
 
@@ -28,11 +30,25 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
     complete: true,
     published: await recentlyPublished(ctx),
   });
+  const provisional = provisionalKey(ctx);
   const events: CloudEvent[] = [];
   for (const outcome of outcomes) {
-    const reading =
-      outcome.type === PI_EVENT_TYPE ? await readInspectionCopy(ctx, outcome, signal) : undefined;
-    events.push(toEvent(outcome, reading));
+    const number = outcome.data.documentNumber;
+    if (outcome.type === PI_EVENT_TYPE) {
+      const reading = await readInspectionCopy(ctx, outcome, signal);
+      if (reading) await ctx.redis.hset(provisional, number, JSON.stringify(reading));
+      events.push(toEvent(outcome, reading));
+      continue;
+    }
+    // How the filing ended settles what it announced: confirmed entry by entry against the
+    // published rule's extraction, or withdrawn with it.
+    const stored = await ctx.redis.hget(provisional, number);
+    const reading = stored ? (JSON.parse(stored) as ProvisionalReading) : undefined;
+    const published =
+      outcome.type === PI_PUBLISHED_EVENT_TYPE
+        ? await publishedChanges(ctx, outcome.data.publishedDocumentNumber)
+        : undefined;
+    events.push(toEvent(outcome, reading, published));
   }
   // Logged before the tracker's state is saved: a crash in between repeats the same outcomes,
   // whose ids the log already holds.
@@ -41,6 +57,8 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
     now,
   });
   await store.save(state);
+  const settled = outcomes.filter((o) => o.type !== PI_EVENT_TYPE).map((o) => o.data.documentNumber);
+  if (settled.length > 0) await ctx.redis.hdel(provisional, ...settled);
   if (appended.length > 0) {
     for (const e of events) ctx.observer.emit('event.appended', { type: e.type, id: e.id });
     await ctx.queues.fanout.add('fanout', { v: 1 });
@@ -49,13 +67,27 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
   return appended.length;
 }
 
-/** Documents the published poll has seen in the last weeks: what filings get linked to. */
+/**
+ * Documents the published poll has seen in the last weeks: what filings get linked to. A document
+ * counts once its extraction is known (or it was quarantined), so that the link can say which of
+ * the filing's provisional changes the published rule confirms; one still waiting after
+ * `EXTRACTION_WAIT_MS` counts anyway.
+ */
 async function recentlyPublished(ctx: PipelineContext): Promise<PublishedDocumentRef[]> {
   const numbers = await ctx.redis.zrevrange(ctx.keys.docsAll, 0, 499);
   const refs: PublishedDocumentRef[] = [];
   for (const n of numbers) {
-    const [date, facts] = await ctx.redis.hmget(ctx.keys.doc(n), 'publicationDate', 'facts');
+    const [date, facts, status, discoveredAt] = await ctx.redis.hmget(
+      ctx.keys.doc(n),
+      'publicationDate',
+      'facts',
+      'status',
+      'discoveredAt',
+    );
     if (!date) continue;
+    const waiting =
+      status === 'discovered' && ctx.now() - Date.parse(discoveredAt ?? '') < EXTRACTION_WAIT_MS;
+    if (waiting) continue;
     const citation = facts ? (JSON.parse(facts) as { citation?: string | null }).citation : undefined;
     refs.push({ document_number: n, publication_date: date, ...(citation ? { citation } : {}) });
   }
@@ -86,7 +118,48 @@ async function readInspectionCopy(
   }
 }
 
-export function toEvent(outcome: PublicInspectionOutcome, reading?: ProvisionalReading): CloudEvent {
+const EXTRACTION_WAIT_MS = 10 * 60_000;
+
+/** Provisional readings of filings still on inspection, by document number. */
+function provisionalKey(ctx: PipelineContext): string {
+  return `${ctx.keys.federalRegister}pi:provisional`;
+}
+
+/** The published rule's changes as keys (`action key`), when its extraction is stored. */
+async function publishedChanges(
+  ctx: PipelineContext,
+  documentNumber: string,
+): Promise<Set<string> | undefined> {
+  const raw = await ctx.redis.hget(ctx.keys.doc(documentNumber), 'extraction');
+  if (!raw) return undefined;
+  const extraction = JSON.parse(raw) as { changes?: EntryChange[] };
+  return new Set(
+    (extraction.changes ?? []).flatMap((c) =>
+      [c.entry.name, ...(c.previousName ? [c.previousName] : [])].map(
+        (name) => `${c.action} ${entryKey(c.country, name)}`,
+      ),
+    ),
+  );
+}
+
+function provisionalInput(reading: ProvisionalReading | undefined, published?: Set<string>) {
+  if (!reading) return {};
+  return {
+    changes: reading.changes.map((c) => ({
+      action: c.action,
+      country: c.country,
+      entry: { name: c.name },
+      ...(published ? { confirmed: published.has(`${c.action} ${entryKey(c.country, c.name)}`) } : {}),
+    })),
+    unnamed: reading.unnamed,
+  };
+}
+
+export function toEvent(
+  outcome: PublicInspectionOutcome,
+  reading?: ProvisionalReading,
+  published?: Set<string>,
+): CloudEvent {
   const r = outcome.data;
   const input: PublicInspectionInput = {
     documentNumber: r.documentNumber,
@@ -97,23 +170,12 @@ export function toEvent(outcome: PublicInspectionOutcome, reading?: ProvisionalR
   if (r.pdfUrl) input.pdfUrl = r.pdfUrl;
   if (r.htmlUrl) input.htmlUrl = r.htmlUrl;
   if (outcome.type === PI_EVENT_TYPE) {
-    return publicInspectionEvent({
-      ...input,
-      ...(reading
-        ? {
-            changes: reading.changes.map((c) => ({
-              action: c.action,
-              country: c.country,
-              entry: { name: c.name },
-            })),
-            unnamed: reading.unnamed,
-          }
-        : {}),
-    });
+    return publicInspectionEvent({ ...input, ...provisionalInput(reading) });
   }
   if (outcome.type === PI_PUBLISHED_EVENT_TYPE) {
     return publicInspectionEvent({
       ...input,
+      ...provisionalInput(reading, published),
       status: 'published',
       publishedDocumentNumber: outcome.data.publishedDocumentNumber,
       publicationDate: outcome.data.publicationDate,
@@ -122,6 +184,7 @@ export function toEvent(outcome: PublicInspectionOutcome, reading?: ProvisionalR
   }
   return publicInspectionEvent({
     ...input,
+    ...provisionalInput(reading),
     status: 'withdrawn',
     leftAt: new Date(outcome.data.leftAt).toISOString(),
     reason: outcome.data.reason,

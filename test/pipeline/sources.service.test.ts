@@ -101,6 +101,35 @@ describe('public inspection', () => {
     for (const e of pi) expect(validateEvent(e)).toEqual({ valid: true });
   });
 
+  it('names the entries a newer-style filing announces, and confirms them on publication', async () => {
+    // 2024-10314's instructions quote every entry they add or revise.
+    replay.setNow(Date.parse('2024-05-07T15:00:00Z'));
+    await catchUp();
+    await pollPublicInspection(ctx, signal);
+    const early = (await logged()).filter((e) => e.type === EVENT_TYPES.rulePublicInspection);
+    expect(early).toHaveLength(1);
+    const announced = early[0]!.data as {
+      changes: Array<{ action: string; name: string; confirmed?: boolean }>;
+    };
+    expect(early[0]!.data).toMatchObject({ documentNumber: '2024-10314', counts: { add: 46, revise: 2 } });
+    expect(announced.changes).toHaveLength(48);
+    expect(announced.changes).toContainEqual(
+      expect.objectContaining({ action: 'add', country: 'RUSSIA', name: 'Gazprom Neft' }),
+    );
+    expect(announced.changes.every((c) => c.confirmed === undefined)).toBe(true);
+
+    replay.setNow(Date.parse('2024-05-08T12:00:00Z'));
+    await catchUp();
+    await pollPublicInspection(ctx, signal);
+    const pi = (await logged()).filter((e) => e.type === EVENT_TYPES.rulePublicInspection);
+    expect(pi).toHaveLength(2);
+    const settled = pi[1]!.data as { status: string; changes: Array<{ name: string; confirmed?: boolean }> };
+    expect(settled.status).toBe('published');
+    expect(settled.changes.map((c) => c.name)).toEqual(announced.changes.map((c) => c.name));
+    expect(settled.changes.filter((c) => c.confirmed !== true)).toEqual([]);
+    for (const e of pi) expect(validateEvent(e)).toEqual({ valid: true });
+  });
+
   it('says so when a filing leaves inspection without being published', async () => {
     replay.setOverride('2019-22210', { withdrawnAt: Date.parse('2019-10-08T15:00:00Z') });
     replay.setNow(Date.parse('2019-10-08T12:00:00Z'));
