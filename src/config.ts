@@ -20,6 +20,8 @@ export interface Config {
   ecfrBaseUrl: string;
   cslUrl: string;
   http: { host: string; port: number };
+  /** A process without the `http` role serves /metrics, /livez and /readyz here, when set. */
+  metricsPort?: number;
   /** Undefined: the admin API refuses every request. */
   adminToken?: string;
   pollIntervalMs: number;
@@ -132,6 +134,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     roles: new Set(roles as Role[]),
   };
   if (adminToken !== undefined) config.adminToken = adminToken;
+  const metricsPort = read.optionalInt('METRICS_PORT', 0, 65535);
+  if (metricsPort !== undefined) config.metricsPort = metricsPort;
 
   if (problems.length > 0) {
     throw new AppError('CONFIG_INVALID', `configuration is invalid:\n  - ${problems.join('\n  - ')}`, {
@@ -180,8 +184,8 @@ class Reader {
     }
   }
 
-  optionalInt(name: string, min: number): number | undefined {
-    return this.raw(name) === undefined ? undefined : this.int(name, min, min);
+  optionalInt(name: string, min: number, max = Infinity): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, min, min, max);
   }
 
   peekInt(name: string): number | undefined {

@@ -14,7 +14,7 @@ import { RedisRateBudgets } from './http-client/redis-rate-budget.js';
 import { sourcesBudget } from './sources/fetch.js';
 import { RedisConditionalStore } from './http-client/conditional-store.js';
 import { createHttpServer } from './http/server.js';
-import { registerOpsRoutes } from './http/ops.js';
+import { createOpsServer, registerOpsRoutes } from './http/ops.js';
 import { createLogger, type Logger } from './observe/logger.js';
 import { createMetrics, redisStateProbe } from './observe/metrics.js';
 import { PipelineObserver } from './observe/pipeline-events.js';
@@ -325,6 +325,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
+  } else if (config.metricsPort !== undefined) {
+    app = createOpsServer({ metrics, ready: async () => !closing && (await pingQuick(ctx.redis)) });
+    url = await app.listen({ host: config.http.host, port: config.metricsPort });
+    logger.info({ url, roles: [...roles] }, 'fedreg-watch workers running; metrics and health served');
+  } else {
+    logger.info({ roles: [...roles] }, 'fedreg-watch workers running');
   }
 
   return {

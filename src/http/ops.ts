@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observe/metrics.js';
 import { adminGuard } from './server.js';
@@ -82,4 +82,26 @@ function normaliseBasePath(path: string): string {
     );
   }
   return trimmed;
+}
+
+/**
+ * For a process without the `http` role (a `deliver` or `document` worker scaled out on its own):
+ * just `/livez`, `/readyz` and `/metrics`, so Prometheus scrapes the pipeline counters of the work
+ * that process does. No API, no dashboard.
+ */
+export function createOpsServer(options: {
+  metrics: Pick<Metrics, 'render'>;
+  ready: () => Promise<boolean>;
+}): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/livez', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = await options.ready().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const { contentType, body } = await options.metrics.render();
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  });
+  return app;
 }
