@@ -89,7 +89,7 @@ export function describeEvent(event: CloudEvent): string {
     }
     case 'gov.bis.entitylist.rule.public_inspection':
       if (d.status === 'published')
-        return `${when}  ✓ PUBLISHED  FR Doc ${d.documentNumber as string}, seen on public inspection before`;
+        return `${when}  ✓ PUBLISHED  FR Doc ${d.documentNumber as string}, seen on public inspection before${confirmed(d)}`;
       if (d.status === 'withdrawn')
         return `${when}  ✗ WITHDRAWN  FR Doc ${d.documentNumber as string} left public inspection unpublished`;
       return `${when}  ! ON PUBLIC INSPECTION  FR Doc ${d.documentNumber as string}: ${(d.title as string | undefined) ?? ''}, to be published ${d.publicationDate as string}${announced(d)}`;
@@ -100,6 +100,15 @@ export function describeEvent(event: CloudEvent): string {
     default:
       return `${when}  ${event.type}`;
   }
+}
+
+/** How many of the entries the inspection copy named the published rule confirms. */
+function confirmed(d: Record<string, unknown>): string {
+  const changes = ((d.changes ?? []) as Array<{ confirmed?: boolean }>).filter(
+    (c) => c.confirmed !== undefined,
+  );
+  if (changes.length === 0) return '';
+  return `; ${changes.filter((c) => c.confirmed).length} of ${changes.length} announced entries confirmed`;
 }
 
 /** What the inspection copy announces: "; announces 28 additions, 2 revisions". */
