@@ -268,16 +268,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   if (roles.has('fanout')) worker('fanout', async (_job, _token, signal) => fanOut(ctx, signal), 1);
   // Apply and fan-out jobs only wake a drain of state kept in Redis: one that failed for good is
   // replaced by a new one a little later, so the lines never stop for want of a job.
+  const wakeAgain = {
+    apply: (reason: string) => ctx.queues.apply.add('apply', { v: 1, reason }, { delay: config.jobLockMs }),
+    fanout: () => ctx.queues.fanout.add('fanout', { v: 1 }, { delay: config.jobLockMs }),
+  };
   for (const name of ['apply', 'fanout'] as const) {
     workers.get(name)?.on('failed', (job, err) => {
       if (!job || !failedForGood(job, err) || closing) return;
-      void ctx.queues[name]
-        .add(name, { v: 1, reason: `after a failed job: ${err.message}` } as never, {
-          delay: config.jobLockMs,
-        })
-        .catch((e: unknown) =>
-          logger.error({ queue: name, err: String(e) }, 'could not wake the line again'),
-        );
+      void wakeAgain[name](`after a failed job: ${err.message}`).catch((e: unknown) =>
+        logger.error({ queue: name, err: String(e) }, 'could not wake the line again'),
+      );
     });
   }
   if (roles.has('reconcile')) {

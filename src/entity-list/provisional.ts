@@ -1,4 +1,3 @@
-import { createDestinationMatcher } from './destinations.js';
 import { parseAmendatoryInstruction, type InstructionGroup } from './instructions.js';
 import type { ChangeAction } from './types.js';
 
@@ -46,12 +45,11 @@ export function readProvisionalChanges(text: string): ProvisionalReading {
   // entities under China"); only the regulatory text is read. Without a heading to find it by,
   // only numbered or lettered paragraphs count as instructions.
   const start = paragraphs.findIndex((p) => REGULATORY_TEXT.test(p));
-  const destinations = createDestinationMatcher([]);
   const groups: InstructionGroup[] = [];
   let inSupplement4 = false;
   let heading: string | undefined;
   for (const paragraph of start >= 0 ? paragraphs.slice(start + 1) : paragraphs) {
-    const instruction = parseAmendatoryInstruction(paragraph, destinations);
+    const instruction = parseAmendatoryInstruction(paragraph);
     if (start < 0 && instruction.label === undefined) continue;
     if (instruction.namesSupplement4) inSupplement4 = true;
     else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))

@@ -75,22 +75,23 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
  */
 async function recentlyPublished(ctx: PipelineContext): Promise<PublishedDocumentRef[]> {
   const numbers = await ctx.redis.zrevrange(ctx.keys.docsAll, 0, 499);
+  // One round trip for all of them: this runs at every public-inspection poll.
+  const pipeline = ctx.redis.pipeline();
+  for (const n of numbers)
+    pipeline.hmget(ctx.keys.doc(n), 'publicationDate', 'facts', 'status', 'discoveredAt');
+  const rows = (await pipeline.exec()) ?? [];
   const refs: PublishedDocumentRef[] = [];
-  for (const n of numbers) {
-    const [date, facts, status, discoveredAt] = await ctx.redis.hmget(
-      ctx.keys.doc(n),
-      'publicationDate',
-      'facts',
-      'status',
-      'discoveredAt',
-    );
-    if (!date) continue;
+  numbers.forEach((n, i) => {
+    const [err, fields] = rows[i] ?? [];
+    if (err) throw err;
+    const [date, facts, status, discoveredAt] = fields as Array<string | null>;
+    if (!date) return;
     const waiting =
       status === 'discovered' && ctx.now() - Date.parse(discoveredAt ?? '') < EXTRACTION_WAIT_MS;
-    if (waiting) continue;
+    if (waiting) return;
     const citation = facts ? (JSON.parse(facts) as { citation?: string | null }).citation : undefined;
     refs.push({ document_number: n, publication_date: date, ...(citation ? { citation } : {}) });
-  }
+  });
   return refs;
 }
 

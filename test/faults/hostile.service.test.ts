@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { spawnService } from '../support/processes.js';
 import { referenceRun } from '../support/reference.js';
-import { dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { uniquePrefix, waitFor } from '../support/service.js';
 import {
   buildHostileCorpus,
   documentLists,
@@ -16,7 +16,7 @@ import {
   receiversComplete,
   referenceProblems,
   serviceEnv,
-  startReplay,
+  startTimeline,
   Steps,
   subscribe,
   waitReady,
@@ -47,11 +47,8 @@ describe('fault trial: hostile documents', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedreg-hostile-'));
     steps.add(async () => rmSync(dir, { recursive: true, force: true }));
     buildHostileCorpus(dir);
-    const replay = await startReplay(dir);
-    steps.add(() => replay.close());
     const prefix = uniquePrefix('hostile');
-    steps.add(() => dropPrefix(redisUrl, prefix));
-    await importBaseline(redisUrl, prefix);
+    const replay = await startTimeline(steps, redisUrl, prefix, dir);
     const receiver = await plainReceiver();
     steps.add(() => receiver.close());
     const p = await spawnService(serviceEnv(redisUrl, prefix, replay));

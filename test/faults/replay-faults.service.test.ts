@@ -3,7 +3,7 @@ import type { FaultRuleInput } from '../../src/replay/faults.js';
 import { corpusDocuments } from '../support/fixtures.js';
 import { spawnService } from '../support/processes.js';
 import { referenceRun } from '../support/reference.js';
-import { dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { uniquePrefix, waitFor } from '../support/service.js';
 import {
   documentLists,
   documentView,
@@ -12,7 +12,7 @@ import {
   receiversComplete,
   referenceProblems,
   serviceEnv,
-  startReplay,
+  startTimeline,
   Steps,
   subscribe,
   waitReady,
@@ -51,10 +51,7 @@ const FAULTS: FaultRuleInput[] = [
 describe('fault trial: the replay server fails a share of requests', () => {
   it('applies every document exactly once, quarantines none, and keeps to 5 requests/s and 1 XML/s', async () => {
     const prefix = uniquePrefix('rf');
-    const replay = await startReplay();
-    steps.add(() => replay.close());
-    steps.add(() => dropPrefix(redisUrl, prefix));
-    await importBaseline(redisUrl, prefix);
+    const replay = await startTimeline(steps, redisUrl, prefix);
     const receiver = await plainReceiver();
     steps.add(() => receiver.close());
     const p = await spawnService(serviceEnv(redisUrl, prefix, replay));

@@ -1,12 +1,13 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ReplayServer } from '../../src/replay/server.js';
 import { freePort } from '../../src/store/local-redis.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedis } from '../../src/store/redis.js';
 import { spawnService, type ServiceProcess } from '../support/processes.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { referenceRun } from '../support/reference.js';
-import { ADMIN_TOKEN, dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { ADMIN_TOKEN, uniquePrefix, waitFor } from '../support/service.js';
 import {
   call,
   delay,
@@ -14,7 +15,7 @@ import {
   plainReceiver,
   receivedIds,
   serviceEnv,
-  startReplay,
+  startTimeline,
   Steps,
   subscribe,
   waitReady,
@@ -36,6 +37,7 @@ const UNTIL = '2016-12-31';
 const steps = new Steps();
 const prefix = uniquePrefix('sec');
 let p: ServiceProcess;
+let replay: ReplayServer;
 let plain: Receiver;
 let flaky: Receiver;
 let gone: Receiver;
@@ -51,10 +53,7 @@ const seen = async (a: Promise<Answer>): Promise<Answer> => {
 };
 
 beforeAll(async () => {
-  const replay = await startReplay();
-  steps.add(() => replay.close());
-  steps.add(() => dropPrefix(redisUrl, prefix));
-  await importBaseline(redisUrl, prefix);
+  replay = await startTimeline(steps, redisUrl, prefix);
   plain = await plainReceiver();
   const attempts = new Map<string, number>();
   flaky = await startReceiver((r, res) => {
@@ -172,8 +171,6 @@ describe('fault trial: security', () => {
       'http://0.0.0.0:8080/hook',
     ];
     // A process that allow-lists nothing: localhost is refused too.
-    const replay = await startReplay();
-    steps.add(() => replay.close());
     const strict = await spawnService(
       { ...serviceEnv(redisUrl, prefix, replay), WEBHOOK_ALLOWED_NETWORKS: '' },
       'http',

@@ -4,7 +4,7 @@ import type { Subscription } from '../../src/store/subscriptions.js';
 import { spawnService } from '../support/processes.js';
 import { startReceiver } from '../support/receiver.js';
 import { referenceRun } from '../support/reference.js';
-import { dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { uniquePrefix, waitFor } from '../support/service.js';
 import {
   call,
   delay,
@@ -17,7 +17,7 @@ import {
   receiversComplete,
   referenceProblems,
   serviceEnv,
-  startReplay,
+  startTimeline,
   Steps,
   subscribe,
   switchableReceiver,
@@ -46,10 +46,7 @@ const ids = (letters: DeadLetter[]): string[] => letters.map((d) => d.eventId);
 describe('fault trial: subscribers that fail', () => {
   it('delivers to one that was down, disables one that answers 410, and the healthy one never waits', async () => {
     const prefix = uniquePrefix('subs');
-    const replay = await startReplay();
-    steps.add(() => replay.close());
-    steps.add(() => dropPrefix(redisUrl, prefix));
-    await importBaseline(redisUrl, prefix);
+    const replay = await startTimeline(steps, redisUrl, prefix);
     const healthy = await plainReceiver();
     const down = await switchableReceiver();
     let goneAnswers = 410;

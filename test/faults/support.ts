@@ -1,5 +1,5 @@
 import { closeSync, copyFileSync, cpSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -14,7 +14,13 @@ import { createRedis } from '../../src/store/redis.js';
 import { matchesFilter, type SubscriptionFilter } from '../../src/store/subscriptions.js';
 import { corpusDocuments, DEV_CORPUS, FIXTURES, readSnapshot } from '../support/fixtures.js';
 import { spawnService, type ServiceProcess } from '../support/processes.js';
-import { independentlyVerified, startReceiver, type Received, type Receiver } from '../support/receiver.js';
+import {
+  independentlyVerified,
+  recordingListener,
+  startReceiver,
+  type Received,
+  type Receiver,
+} from '../support/receiver.js';
 import type { Reference } from '../support/reference.js';
 import { ADMIN_TOKEN, dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
 
@@ -186,20 +192,7 @@ export async function switchableReceiver(
   const sockets = new Set<Socket>();
   let connections = 0;
   let server: Server | undefined;
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const r = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      received.push(r);
-      respond(r, res);
-    });
-  };
+  const handler = recordingListener(received, respond);
   const down = async (): Promise<void> => {
     const s = server;
     server = undefined;
@@ -368,6 +361,23 @@ export function serviceEnv(
 /** A replay server for a corpus with its clock at the baseline: nothing published yet. */
 export async function startReplay(corpusDir = DEV_CORPUS): Promise<ReplayServer> {
   return createReplayServer({ corpusDir, now: `${BASELINE.asOf}T23:59:59Z`, host: '127.0.0.1' });
+}
+
+/**
+ * A trial's timeline: the replay server at the baseline (nothing published yet) and the baseline
+ * imported under `prefix` of `redisUrl`. `steps` closes the one and drops the other.
+ */
+export async function startTimeline(
+  steps: Steps,
+  redisUrl: string,
+  prefix: string,
+  corpusDir?: string,
+): Promise<ReplayServer> {
+  const replay = await startReplay(corpusDir);
+  steps.add(() => replay.close());
+  steps.add(() => dropPrefix(redisUrl, prefix));
+  await importBaseline(redisUrl, prefix);
+  return replay;
 }
 
 /** The length of the event log, read from Redis (the service may be down when we ask). */
@@ -567,18 +577,15 @@ export async function runKillTrial(options: KillRunOptions): Promise<KillRunResu
   const rng = seededRandom(options.seed);
   const started = Date.now();
   const steps = new Steps();
-  const prefix = uniquePrefix('kill');
   const kills: KillRecord[] = [];
   let processes = 0;
   let current: ServiceProcess | undefined;
   let finished = false;
   const exits: Array<number | null> = [];
+  const prefix = uniquePrefix('kill');
   let observed = async (): Promise<string> => 'nothing observed yet';
   try {
-    const replay = await startReplay();
-    steps.add(() => replay.close());
-    steps.add(() => dropPrefix(redisUrl, prefix));
-    await importBaseline(redisUrl, prefix);
+    const replay = await startTimeline(steps, redisUrl, prefix);
     const slow = await plainReceiver(() => Math.floor(rng() * 40));
     const russia = await plainReceiver();
     steps.add(() => slow.close());

@@ -3,14 +3,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/store/local-redis.js';
 import { spawnService } from '../support/processes.js';
 import { referenceRun } from '../support/reference.js';
-import { dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { uniquePrefix, waitFor } from '../support/service.js';
 import {
   END_OF_TIMELINE,
   expectedIds,
   plainReceiver,
   receivedIds,
   serviceEnv,
-  startReplay,
+  startTimeline,
   statusOf,
   Steps,
   subscribe,
@@ -37,10 +37,7 @@ async function deliveredCount(url: string): Promise<number> {
 describe('a worker-only process', () => {
   it('serves the metrics of the deliveries it makes', async () => {
     const prefix = uniquePrefix('wm');
-    const replay = await startReplay();
-    steps.add(() => replay.close());
-    steps.add(() => dropPrefix(redisUrl, prefix));
-    await importBaseline(redisUrl, prefix);
+    const replay = await startTimeline(steps, redisUrl, prefix);
     const receiver = await plainReceiver();
     steps.add(() => receiver.close());
     const env = serviceEnv(redisUrl, prefix, replay);

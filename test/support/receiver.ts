@@ -19,18 +19,14 @@ export interface Receiver {
   close: () => Promise<void>;
 }
 
-/**
- * A real node:http server on 127.0.0.1 that records every request (with its full body) before
- * handing it to `respond`.
- */
-export async function startReceiver(
-  respond: (req: Received, res: ServerResponse, raw: IncomingMessage) => void = (_r, res) =>
-    res.writeHead(200).end('ok'),
-): Promise<Receiver> {
-  const received: Received[] = [];
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createServer((req, res) => {
+export type Respond = (req: Received, res: ServerResponse, raw: IncomingMessage) => void;
+
+/** A request listener that records each request, with its whole body, before `respond` answers it. */
+export function recordingListener(
+  received: Received[],
+  respond: Respond,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -43,7 +39,20 @@ export async function startReceiver(
       received.push(r);
       respond(r, res, req);
     });
-  });
+  };
+}
+
+/**
+ * A real node:http server on 127.0.0.1 that records every request (with its full body) before
+ * handing it to `respond`.
+ */
+export async function startReceiver(
+  respond: Respond = (_r, res) => res.writeHead(200).end('ok'),
+): Promise<Receiver> {
+  const received: Received[] = [];
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer(recordingListener(received, respond));
   server.on('connection', (socket) => {
     connections++;
     sockets.add(socket);
