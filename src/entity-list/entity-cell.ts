@@ -5,7 +5,7 @@
  * name. This module turns the cell's ordered content into those fields.
  */
 
-import { canonicalDestination, createDestinationMatcher } from './destinations.js';
+import { canonicalDestination, createDestinationMatcher, type DestinationMatcher } from './destinations.js';
 
 export interface CellSegment {
   kind: 'inline' | 'li';
@@ -20,7 +20,7 @@ export interface ParsedEntityCell {
   /** Footnote marks found in the cell ("1", "2"). */
   footnoteRefs: string[];
   /** How the end of the name was found: a marker in the text, a name the document gives, or the comma rule. */
-  nameBy: 'marker' | 'known-name' | 'line-break' | 'comma-rule' | 'whole-cell';
+  nameBy: 'marker' | 'known-name' | 'line-break' | 'period-rule' | 'comma-rule' | 'whole-cell';
   /**
    * Destinations named by a cross-reference such as "(See alternate address under Singapore)":
    * the list's pointer to the same party's listing elsewhere; neither name nor address.
@@ -34,7 +34,7 @@ export interface ParsedEntityCell {
  * parentheses. Its end is found by `crossReferences` (balanced parentheses, "U.A.E." inside).
  */
 const CROSS_REFERENCE_START =
-  /(\(\s*)?\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+(?:under|in)\s+(?:the\s+)?/gi;
+  /(\(\s*)?(?:\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+(?:under|in)\s+|\bFor\s+(?:an\s+)?(?:alternate|alternative|other)\s+address(?:es)?,?\s+see\s+)(?:the\s+)?/gi;
 
 /**
  * Takes the cross-references out of a cell's text: the text without them, and the destinations
@@ -75,6 +75,27 @@ export function crossReferences(text: string): { text: string; destinations: str
   return { text: destinations.length > 0 ? out.replace(/\s+([.;,])/g, '$1') : text, destinations };
 }
 
+let sharedMatcher: DestinationMatcher | undefined;
+/** One matcher of known destination spellings for the module (building one sorts every spelling). */
+function destinationMatcher(): DestinationMatcher {
+  sharedMatcher ??= createDestinationMatcher();
+  return sharedMatcher;
+}
+
+/**
+ * A destination as a cross-reference value: the list's name for it, unless that name holds a comma
+ * ("CHINA, PEOPLE'S REPUBLIC OF"), where the printed spelling is kept ("CHINA") so that a list of
+ * destinations never reads as more destinations than it names.
+ */
+function listForm(canonical: string, printed: string): string {
+  if (!canonical.includes(',')) return canonical;
+  return printed
+    .replace(/^the\s+/i, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.;,]+$/, '')
+    .toUpperCase();
+}
+
 /**
  * "Greece, Pakistan, and U.K." → ["GREECE", "PAKISTAN", "UNITED KINGDOM"]. A destination whose name
  * holds "and" ("Bosnia and Herzegovina") stays whole; "UCB Arcade in Uganda" names Uganda; "Taiwan
@@ -88,7 +109,7 @@ export function splitDestinations(text: string): string[] {
     .trim();
   const inAt = t.search(/\s+in\s+(?=\p{Lu})/u);
   if (inAt > 0) t = t.slice(inAt).replace(/^\s+in\s+/, '');
-  const matcher = createDestinationMatcher();
+  const matcher = destinationMatcher();
   const out: string[] = [];
   let i = 0;
   while (i < t.length) {
@@ -99,14 +120,14 @@ export function splitDestinations(text: string): string[] {
     }
     const known = matcher(t, i);
     if (known) {
-      out.push(known.canonical);
+      out.push(listForm(known.canonical, t.slice(i, i + known.length)));
       i += known.length;
       continue;
     }
     const next = /\s*,\s*|\s+and\s+/i.exec(t.slice(i));
     const raw = next ? t.slice(i, i + next.index) : t.slice(i);
     const d = canonicalDestination(raw.replace(/^the\s+/i, ''));
-    if (d) out.push(d);
+    if (d) out.push(listForm(d, raw));
     i += raw.length;
   }
   return [...new Set(out)];
@@ -284,11 +305,14 @@ export function nameProbeKey(text: string): string {
 
 export function parseEntityCell(input: CellSegment[], context: CellContext = {}): ParsedEntityCell {
   const seeAlso: string[] = [];
-  const segments = input.map((s) => {
-    const refs = crossReferences(s.text);
-    seeAlso.push(...refs.destinations);
-    return { ...s, text: refs.text };
-  });
+  // A line that held only a cross-reference is no line: it cannot end a name or hold an address.
+  const segments = input
+    .map((s) => {
+      const refs = crossReferences(s.text);
+      seeAlso.push(...refs.destinations);
+      return { ...s, text: refs.text };
+    })
+    .filter((s, i) => i === 0 || /[\p{L}\p{N}]/u.test(s.text));
   const footnoteRefs: string[] = [];
   for (const s of segments) for (const m of s.text.matchAll(FOOTNOTE)) footnoteRefs.push(m[1]!.trim());
 
@@ -318,7 +342,7 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
       ? printed
       : printed.replace(/,$/, '').replace(/\s+(?:and|or)$/i, '')
   ).trim();
-  let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
+  let rest = clean(head.slice(nameEnd)).replace(/^[,;.]\s*/, '');
 
   const aliases: string[] = [];
   const addressTexts: string[] = [];
@@ -438,13 +462,41 @@ function findNameEnd(
     }
   }
 
+  const sentence = sentenceEnd(head);
   for (const b of boundaries) {
     if (b === trimmedEnd) break;
+    if (sentence > 0 && sentence < b) return { nameEnd: sentence, nameBy: 'period-rule' };
     const after = head.slice(b + 1).trimStart();
     if (LEGAL_FORM_AFTER_COMMA.test(after)) continue;
     return { nameEnd: b, nameBy: 'comma-rule' };
   }
+  if (sentence > 0) return { nameEnd: sentence, nameBy: 'period-rule' };
   return { nameEnd: hasListItems ? head.length : head.length, nameBy: 'whole-cell' };
+}
+
+/**
+ * Where a name printed without a comma after it ends at a period: "Joint Stock Company 766 UPTK. 1
+ * Institutskaya Street, …" (a period, then a house number) and "Juba Petrotech Technical Services
+ * Ltd. South Sudan." (a period, then only a destination). A period after an initial or "No." does
+ * not count; the period stays with the name when it belongs to an abbreviation ("Co.").
+ */
+function sentenceEnd(head: string): number {
+  for (const m of head.matchAll(/\.\s+(?=\d)/g)) {
+    const before = /(\S+)$/.exec(head.slice(0, m.index))?.[1] ?? '';
+    if (NO_SPLIT_BEFORE_PERIOD.test(before)) continue;
+    return KEEPS_PERIOD.test(`${before}.`) || LEGAL_FORM_AFTER_COMMA.test(before) ? m.index + 1 : m.index;
+  }
+  const last = /\.\s+([^.,;]+?)\.?\s*$/.exec(head);
+  if (last) {
+    const before = /(\S+)$/.exec(head.slice(0, last.index))?.[1] ?? '';
+    const place = last[1]!.trim();
+    const known = destinationMatcher()(place, 0);
+    if (known && known.length >= place.length && !NO_SPLIT_BEFORE_PERIOD.test(before))
+      return KEEPS_PERIOD.test(`${before}.`) || LEGAL_FORM_AFTER_COMMA.test(before)
+        ? last.index + 1
+        : last.index;
+  }
+  return -1;
 }
 
 /**
