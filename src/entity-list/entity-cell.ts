@@ -6,6 +6,7 @@
  */
 
 import { canonicalDestination, createDestinationMatcher, type DestinationMatcher } from './destinations.js';
+import { parseCount } from './numbers.js';
 
 export interface CellSegment {
   kind: 'inline' | 'li';
@@ -348,19 +349,40 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
   const addressTexts: string[] = [];
 
   // Alias sections can repeat: "a.k.a., the following two aliases: —A; and —B; f.k.a., —C."
+  let announcedCount: number | undefined;
   while (ALIAS_MARKER_AT_START.test(rest)) {
     const marker = ALIAS_MARKER_AT_START.exec(rest)!;
     rest = rest.slice(marker[0].length).replace(/^\s*,?\s*/, '');
-    const announced = /^the\s+following\s+(\S+)\s+alias(?:es)?\s*:?\s*/i.exec(rest);
-    if (announced) rest = rest.slice(announced[0].length);
-    else rest = rest.replace(/^(?:the\s+following(?:\s+alias(?:es)?)?\s*:)\s*/i, '');
-    const parsed = readInlineAliases(rest, lis.length > 0);
+    const announced = /^(?:as\s+)?the\s+following\s+(\S+)\s+alias(?:es)?\s*:?\s*/i.exec(rest);
+    if (announced) {
+      rest = rest.slice(announced[0].length);
+      announcedCount ??= parseCount(announced[1]!);
+    } else rest = rest.replace(/^(?:(?:as\s+)?the\s+following(?:\s+alias(?:es)?)?\s*:)\s*/i, '');
+    const counted =
+      announced && announcedCount !== undefined && rest && !/^(?:—|--|–)/.test(rest.trim())
+        ? readCountedAliases(rest, announcedCount)
+        : undefined;
+    const parsed = counted ?? readInlineAliases(rest, lis.length > 0);
     aliases.push(...parsed.aliases);
     rest = parsed.rest.replace(/^[,;]\s*/, '');
   }
   if (rest) addressTexts.push(rest);
 
+  // "a.k.a., the following one alias:" then lines without dashes: the announced number of lines are
+  // the aliases ("<br/>VNIIFTRI.<br/> <br/> Mendeleevo Village, …").
+  let undashed =
+    announcedCount !== undefined &&
+    aliases.length === 0 &&
+    lis.length > announcedCount &&
+    !lis.some((l) => /^(?:—|--|–)/.test(clean(l)))
+      ? announcedCount
+      : 0;
   for (const li of lis) {
+    if (undashed > 0) {
+      undashed--;
+      aliases.push(cleanItem(li));
+      continue;
+    }
     const stripped = clean(li);
     const fka = ALIAS_MARKER_AT_START.exec(stripped);
     if (fka) {
@@ -530,6 +552,21 @@ function readInlineAliases(text: string, listItemsFollow: boolean): { aliases: s
     rest = item.slice(split).trim();
   });
   return { aliases, rest };
+}
+
+/**
+ * Reads aliases printed inline without dashes when the cell announces how many: "the following two
+ * aliases: Star Aviation Group; and Star Aviation Services FZC. Sharjah Airport …". The first N−1
+ * end at ";", the last at the first sentence-ending period, where the address begins.
+ */
+function readCountedAliases(text: string, count: number): { aliases: string[]; rest: string } {
+  const items = text.split(/\s*;\s*(?:and\s+)?/i);
+  if (count < 1 || items.length < count) return readInlineAliases(text, false);
+  const aliases = items.slice(0, count - 1).map((a) => cleanItem(a));
+  const last = items.slice(count - 1).join('; ');
+  const split = aliasAddressSplit(last);
+  aliases.push(cleanItem(last.slice(0, split)));
+  return { aliases, rest: last.slice(split).trim() };
 }
 
 /** Index in `item` where the address begins after the last alias ("Foo Co. 9F No. 38 …" → after "Co."). */
