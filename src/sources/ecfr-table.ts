@@ -89,7 +89,8 @@ function plainText(cell: XmlNode, refs: string[]): string {
         continue;
       }
       const tag = tagOf(child);
-      if (tag === 'sup') refs.push(textContent(child).trim());
+      if (tag === 'sup' && isOrdinal(child)) parts.push(textContent(child).trim());
+      else if (tag === 'sup') refs.push(markOf(child));
       else if (tag === 'br' || tag === 'BR') parts.push(' ');
       else if (tag !== undefined) walk(child);
     }
@@ -133,7 +134,7 @@ export function entityLines(cell: XmlNode): EcfrLine[] {
       const next = children[i + 1];
       const fraction =
         next !== undefined && isText(next) && decodeEntities(rawText(next)).startsWith('\u2044');
-      text += fraction ? textContent(child).trim() : MARK(textContent(child).trim());
+      text += fraction || isOrdinal(child) ? textContent(child).trim() : MARK(markOf(child));
     } else if (tag === 'E' || tag === 'I' || tag === 'em') {
       const inner = inlineText(child);
       if (/^\s*and\s*,?\s*$/i.test(inner) && (sawText || text.trim())) text += ` ${JOINER} `;
@@ -153,11 +154,22 @@ export function entityLines(cell: XmlNode): EcfrLine[] {
   return lines;
 }
 
+/** "3<sup>rd</sup>": an ordinal suffix is text, not a footnote mark. */
+function isOrdinal(sup: XmlNode): boolean {
+  return /^(?:st|nd|rd|th)$/i.test(textContent(sup).trim());
+}
+
+/** A mark as its note is numbered: "<sup>,3</sup>" is mark 3. */
+function markOf(sup: XmlNode): string {
+  return textContent(sup).replace(/[^\p{L}\p{N}*†‡§]/gu, '');
+}
+
 function inlineText(node: XmlNode): string {
   let out = '';
   for (const child of childrenOf(node)) {
     if (isText(child)) out += decodeEntities(rawText(child));
-    else if (tagOf(child) === 'sup') out += MARK(textContent(child).trim());
+    else if (tagOf(child) === 'sup')
+      out += isOrdinal(child) ? textContent(child).trim() : MARK(markOf(child));
     else if (tagOf(child) === 'br') out += ' ';
     else if (tagOf(child) !== undefined) out += inlineText(child);
   }

@@ -70,7 +70,7 @@ export const ECFR_ROOTS: ReadonlySet<string> = new Set([
 ]);
 
 /** A whole title runs larger than one rule; part 744 alone is a few megabytes. */
-const ECFR_MAX_BYTES = 64 * 1024 * 1024;
+export const ECFR_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface EcfrParseOptions {
   /** The date the text is as of (the versioner date asked for). */
