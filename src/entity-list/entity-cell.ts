@@ -390,7 +390,8 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
       aliases.push(...parsed.aliases);
       if (parsed.rest) addressTexts.push(parsed.rest);
     } else if (/^(?:—|--|–)/.test(stripped)) {
-      aliases.push(cleanItem(stripped));
+      // "—Engineering Research Laboratories (ERL);—Institute of …": two items on one line.
+      aliases.push(...stripped.split(/;\s*(?:and\s+)?(?=—)/).map((a) => cleanItem(a)));
     } else if (stripped) {
       addressTexts.push(stripped);
     }
