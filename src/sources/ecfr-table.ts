@@ -218,20 +218,21 @@ export function readEcfrTable(table: XmlNode, where: string, country = ''): Ecfr
     let groups: XmlNode[][] = [cells];
     if (cells.length !== 5) {
       const previous = last ? ` (after ${JSON.stringify(firstLineOf(last))})` : '';
-      const preview = JSON.stringify(
-        cells
-          .map((c) => plainText(c, []))
-          .join(' | ')
-          .slice(0, 160),
-      );
       if (cells.length % 5 === 0) {
         groups = [];
         for (let i = 0; i < cells.length; i += 5) groups.push(cells.slice(i, i + 5));
         out.mergedRows++;
+        const held = groups.map((g) => JSON.stringify(plainText(g[1]!, []).slice(0, 60))).join(' and ');
         out.warnings.push(
-          `${where}, row ${out.trCount}${previous}: one TR holds ${cells.length} cells, ${groups.length} entries' rows merged; read as ${groups.length} rows: ${preview}`,
+          `${where}, row ${out.trCount}${previous}: one TR holds ${cells.length} cells, the rows of ${held} merged; read as ${groups.length} entries, check the source`,
         );
       } else {
+        const preview = JSON.stringify(
+          cells
+            .map((c) => plainText(c, []))
+            .join(' | ')
+            .slice(0, 160),
+        );
         out.warnings.push(
           `${where}, row ${out.trCount}${previous}: expected 5 cells, found ${cells.length}; row not read: ${preview}`,
         );

@@ -413,10 +413,12 @@ function checkAnnouncedAliases(r: ReadRow, entry: EcfrEntry, report: EcfrParseRe
     report.announcedAliases.agree++;
     return;
   }
-  const printed = r.main.filter((l) => /^(?:\u2014|--|\u2013)/.test(l.text)).length;
+  const printed = r.main
+    .filter((l) => /^(?:\u2014|--|\u2013)/.test(l.text))
+    .reduce((n, l) => n + l.text.split(/;\s*(?:and\s+)?(?=\u2014)/).length, 0);
   let why: string;
   if (printed > 0 && printed !== announced) {
-    why = `BIS prints ${printed} alias lines after announcing ${announced}`;
+    why = `BIS prints ${printed} dashed aliases after announcing ${announced}`;
   } else if (r.sections.length > 0 || r.row.continuations.length > 0) {
     why = 'the entry lists subordinate or affiliated parties, whose own aliases follow';
   } else if (printed === 0) {
