@@ -136,7 +136,7 @@ export function splitDestinations(text: string): string[] {
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
-  /,?\s*\(?\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)/i;
+  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
 const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
 /** Dashes that introduce an alias item. */
 const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
@@ -377,7 +377,10 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
     !lis.some((l) => /^(?:—|--|–)/.test(clean(l)))
       ? announcedCount
       : 0;
-  for (const li of lis) {
+  // The last dashed line may run on into the address ("—Gazmash. d. 54 korp. 1 …") when no
+  // address line follows it.
+  const lastLine = lis.length - 1;
+  for (const [i, li] of lis.entries()) {
     if (undashed > 0) {
       undashed--;
       aliases.push(cleanItem(li));
@@ -391,7 +394,18 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
       if (parsed.rest) addressTexts.push(parsed.rest);
     } else if (/^(?:—|--|–)/.test(stripped)) {
       // "—Engineering Research Laboratories (ERL);—Institute of …": two items on one line.
-      aliases.push(...stripped.split(/;\s*(?:and\s+)?(?=—)/).map((a) => cleanItem(a)));
+      const items = stripped.split(/;\s*(?:and\s+)?(?=—)/);
+      if (i === lastLine && !tail.trim()) {
+        const last = items.pop()!;
+        const split = lastAliasEnd(last);
+        items.push(last.slice(0, split));
+        const address = last
+          .slice(split)
+          .replace(/^[\s,;.]+/, '')
+          .trim();
+        if (address) addressTexts.push(address);
+      }
+      aliases.push(...items.map((a) => cleanItem(a)));
     } else if (stripped) {
       addressTexts.push(stripped);
     }
@@ -548,7 +562,7 @@ function readInlineAliases(text: string, listItemsFollow: boolean): { aliases: s
       aliases.push(cleanItem(item));
       return;
     }
-    const split = aliasAddressSplit(item);
+    const split = lastAliasEnd(item);
     aliases.push(cleanItem(item.slice(0, split)));
     rest = item.slice(split).trim();
   });
@@ -565,9 +579,26 @@ function readCountedAliases(text: string, count: number): { aliases: string[]; r
   if (count < 1 || items.length < count) return readInlineAliases(text, false);
   const aliases = items.slice(0, count - 1).map((a) => cleanItem(a));
   const last = items.slice(count - 1).join('; ');
-  const split = aliasAddressSplit(last);
+  const split = lastAliasEnd(last);
   aliases.push(cleanItem(last.slice(0, split)));
   return { aliases, rest: last.slice(split).trim() };
+}
+
+/**
+ * Where the last alias of a list ends when the address runs on after it: at a sentence end ("Star
+ * Aviation Services FZC. Sharjah Airport …", "Kosol Surinandha.140/65 ITF Tower"), or at a comma
+ * when what follows holds a number, as an address does ("APEX Ltd., 26 General Belov St …", "EMEC,
+ * Suite 7, Floor 6, …"), whichever comes first. A comma before words alone ("Communication,
+ * Telemetry and Telecontrol Research Institute") stays in the alias.
+ */
+function lastAliasEnd(item: string): number {
+  let end = aliasAddressSplit(item);
+  const glued = /(?<=\p{Ll}{2,})\.(?=\d)/u.exec(item);
+  if (glued && glued.index + 1 < end) end = glued.index + 1;
+  const byComma = findNameEnd(item, undefined, false);
+  if (byComma.nameBy === 'comma-rule' && byComma.nameEnd < end && /\d/.test(item.slice(byComma.nameEnd)))
+    end = byComma.nameEnd;
+  return end;
 }
 
 /** Index in `item` where the address begins after the last alias ("Foo Co. 9F No. 38 …" → after "Co."). */
