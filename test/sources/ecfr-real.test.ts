@@ -65,6 +65,31 @@ describe('the real list of 2026-07-23', () => {
     expect(disagreements.map((d) => d.name)).toContain('Suntac Group');
   });
 
+  it('ends the last alias where the address runs on after it', () => {
+    const { snapshot } = read['2026-07-23']!;
+    expect(byName(snapshot, 'RUSSIA', 'APEX')[0]).toMatchObject({
+      aliases: ['APEKS', 'APEX Systems', 'OOO APEX', 'APEX Ltd.'],
+      addresses: [
+        '26 General Belov St Office 415, Moscow, Russia 115583',
+        '26 Generala Belova Street, Office 415, Moscow, Russia 115583',
+        '53 Sherbakovskaya Street, Building 3, Office 509, Moscow, Russia 105318',
+      ],
+    });
+    expect(byName(snapshot, 'UNITED ARAB EMIRATES', 'Liberty House Trading LLC')[0]).toMatchObject({
+      aliases: ['Baet Alhoreya Electronics Trading', 'Baet Alhoreya'],
+    });
+    expect(byName(snapshot, 'PAKISTAN', 'Engineering Materials and Equipment Co.')[0]).toMatchObject({
+      aliases: ['EMEC'],
+      addresses: ['Suite 7, Floor 6, Shaheen Complex, Egerton Road, Lahore 54010, Pakistan'],
+    });
+    // "…, and the following three aliases:" announces without "a.k.a.".
+    const casc = snapshot.entries.find((e) =>
+      e.name.startsWith('China Aerospace Science and Technology Corporation (CASC) 8th Academy'),
+    )!;
+    expect(casc.name).toBe('China Aerospace Science and Technology Corporation (CASC) 8th Academy');
+    expect(casc.aliases).toHaveLength(3);
+  });
+
   it('keeps a parenthesised former name in the name, before the aliases the row announces', () => {
     const [zaliv] = byName(
       read['2026-07-23']!.snapshot,
