@@ -505,10 +505,39 @@ function findNameEnd(
     if (sentence > 0 && sentence < b) return { nameEnd: sentence, nameBy: 'period-rule' };
     const after = head.slice(b + 1).trimStart();
     if (LEGAL_FORM_AFTER_COMMA.test(after)) continue;
+    if (namesACompany(head, b, boundaries)) continue;
     return { nameEnd: b, nameBy: 'comma-rule' };
   }
   if (sentence > 0) return { nameEnd: sentence, nameBy: 'period-rule' };
   return { nameEnd: hasListItems ? head.length : head.length, nameBy: 'whole-cell' };
+}
+
+/** A company form that ends a name: "… Co.", "… Ltd.", "… LLC", "… GmbH", "… PT". */
+const ENDS_IN_LEGAL_FORM =
+  /\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|l\.l\.c|gmbh|jsc|ojsc|pjsc|ooo|plc|pte|pvt|fze|fzco|fzc|dmcc|s\.a|s\.r\.l|b\.v|pt)\.?$/i;
+
+/**
+ * The part after a comma, with any company forms after it, is itself a company's name ending in a
+ * company form and holding no number: the name goes on ("JLD Technology, Hong Kong Co., Ltd., Room
+ * 1237 …"; "Huawei Tech Investment, PT, Bri Ii Building …"). An address part holds a number or ends
+ * otherwise.
+ */
+function namesACompany(head: string, at: number, boundaries: readonly number[]): boolean {
+  const next = boundaries.find((b) => b > at);
+  if (next === undefined) return false;
+  let end = next;
+  // "Hong Kong Co., Ltd.": the company forms after the part belong to it.
+  for (const b of boundaries) {
+    if (b <= end) continue;
+    if (!LEGAL_FORM_AFTER_COMMA.test(head.slice(end + 1).trimStart())) break;
+    end = b;
+  }
+  const part = head.slice(at + 1, end).trim();
+  // Short: "Hong Kong Co., Ltd.", "PT"; a longer company after a person is where the person is found.
+  if (!part || /\d/.test(part) || part.split(/\s+/).length > 4) return false;
+  // Something must follow: a name that is the whole cell has nothing to be told apart from.
+  if (end >= head.replace(/[.\s]+$/, '').length) return false;
+  return ENDS_IN_LEGAL_FORM.test(part.replace(/[,;]+$/, ''));
 }
 
 /**
