@@ -136,7 +136,7 @@ export function splitDestinations(text: string): string[] {
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
-  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
+  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|aka(?=\s+\S)|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
 const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
 /** Dashes that introduce an alias item. */
 const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
