@@ -480,6 +480,12 @@ function findNameEnd(
   for (let i = head.indexOf(','); i >= 0; i = head.indexOf(',', i + 1)) {
     if (head[i + 1] !== ',') boundaries.push(i);
   }
+  // A semicolon outside parentheses ends a part as a comma does ("A. Leib Ltd.; HA'Assif 19, …").
+  const semicolon = /;(?![^(]*\))/.exec(head);
+  if (semicolon) {
+    boundaries.push(semicolon.index);
+    boundaries.sort((a, b) => a - b);
+  }
   const trimmedEnd = head.replace(/[.\s]+$/, '').length;
   boundaries.push(trimmedEnd);
 
