@@ -1,4 +1,5 @@
-import { readDocuments, type FrDocument } from '../rule-xml/document.js';
+import { pageAt, readDocuments, type FrDocument } from '../rule-xml/document.js';
+import { isCitationPlaceholder, resolveCitationPlaceholder } from './citations.js';
 import { childrenOf, findAll, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
 import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-parse.js';
 import { canonicalDestination, createDestinationMatcher } from './destinations.js';
@@ -16,7 +17,7 @@ import {
   rowEntry,
   type TableRow,
 } from './table.js';
-import type { DocumentExtraction, EntryChange, ExtractionWarning } from './types.js';
+import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
 
 /**
  * From a Federal Register document to its Entity List changes, entry by entry. Instructions say
@@ -74,6 +75,8 @@ export function extractDocument(
   // "a. Under CHINA, PEOPLE'S REPUBLIC OF:" followed by "i. Adding …", "ii. Revising …": the
   // destination of a heading paragraph carries to the sub-items that name none.
   let heading: { country: string; text: string } | undefined;
+  // The first paragraph amending Supplement No. 4: the page it is printed on is the rule's citation.
+  let amendmentStart: XmlNode | undefined;
   for (const rt of regtexts) {
     const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
     for (const item of rt.items) {
@@ -87,6 +90,7 @@ export function extractDocument(
           continue;
         }
         sawSupplement4 = true;
+        amendmentStart ??= item.node;
         if (
           instruction.groups.length === 0 &&
           instruction.destinations.length === 1 &&
@@ -179,6 +183,7 @@ export function extractDocument(
     }
   }
 
+  resolvePlaceholders(changes, doc, amendmentStart, warnings);
   if (options.provisional) for (const c of changes) c.provisional = true;
   return {
     documentNumber: doc.meta.documentNumber,
@@ -324,4 +329,37 @@ function withCorrection(change: EntryChange, group: PlacedGroup): EntryChange {
   if (isCorrection && correctsDocument) change.correctsDocument = correctsDocument;
   if (isCorrection && correctsCitation) change.correctsCitation = correctsCitation;
   return change;
+}
+
+/**
+ * A rule cites itself as "88 FR [INSERT FR PAGE NUMBER AND 2/27/2023]": the page is the one on
+ * which its Supplement No. 4 amendment is printed (the eCFR cites that page, not the document's
+ * first), the date the placeholder's own.
+ */
+function resolvePlaceholders(
+  changes: EntryChange[],
+  doc: FrDocument,
+  amendmentStart: XmlNode | undefined,
+  warnings: ExtractionWarning[],
+): void {
+  let page: number | undefined;
+  let looked = false;
+  for (const change of changes) {
+    const citations = 'federalRegisterCitations' in change.entry ? change.entry.federalRegisterCitations : [];
+    if (!citations.some(isCitationPlaceholder)) continue;
+    if (!looked) {
+      looked = true;
+      page = amendmentStart ? pageAt(doc.element, amendmentStart) : doc.meta.startPage;
+      if (page === undefined) {
+        warnings.push({
+          code: 'TABLE_SHAPE',
+          message: `FR doc ${doc.meta.documentNumber}: the table cites the rule as ${JSON.stringify(citations.find(isCitationPlaceholder))} and the XML marks no page to fill it in with`,
+          context: {},
+        });
+      }
+    }
+    (change.entry as Entry).federalRegisterCitations = citations.map((c) =>
+      resolveCitationPlaceholder(c, page, doc.meta.publicationDate),
+    );
+  }
 }
