@@ -183,8 +183,9 @@ export function extractDocument(
     }
   }
 
-  resolvePlaceholders(changes, doc, amendmentStart, warnings);
+  // A public inspection copy is not yet paged: its placeholder citations stay as filed.
   if (options.provisional) for (const c of changes) c.provisional = true;
+  else resolvePlaceholders(changes, doc, amendmentStart, warnings);
   return {
     documentNumber: doc.meta.documentNumber,
     isEntityListChange: changes.length > 0 || (sawSupplement4 && groups.length > 0),

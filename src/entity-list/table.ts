@@ -12,7 +12,6 @@ import {
   type XmlNode,
 } from '../rule-xml/nodes.js';
 import { splitCitations } from './citations.js';
-import { createDestinationMatcher } from './destinations.js';
 import type { CellSegment, ParsedEntityCell } from './entity-cell.js';
 import type { Entry, ExtractionWarning } from './types.js';
 
@@ -214,8 +213,9 @@ export function readEntityListTable(
       });
       continue;
     }
-    if (othersBlank && !printed && open) {
-      // An entry's addresses may run on in a row of their own, which holds only an Entity cell.
+    if (othersBlank && !printed && open && !/^\[.*\]$/.test(entityText)) {
+      // An entry's addresses may run on in a row of their own, which holds only an Entity cell
+      // (an editorial "[Reserved]" is not an address).
       for (const segment of cellSegments(entityCell)) open.entity.push({ kind: 'li', text: segment.text });
       continue;
     }
@@ -362,7 +362,7 @@ export function cellSegments(cell: XmlNode): CellSegment[] {
       flush();
       kind = 'li';
     } else if (MARK_TAGS.has(tag)) text += ordinalSuffix(child, text) ?? markText(child);
-    else text += inlineText(child);
+    else if (!isJoiningAnd(child, text)) text += inlineText(child);
   }
   flush();
   return segments;
@@ -379,9 +379,18 @@ function inlineText(node: XmlNode): string {
     if (tag === undefined || SKIP_TAGS.has(tag)) continue;
     if (MARK_TAGS.has(tag)) out += ordinalSuffix(child, out) ?? markText(child);
     else if (BREAK_TAGS.has(tag)) out += ' ';
-    else out += inlineText(child);
+    else if (!isJoiningAnd(child, out)) out += inlineText(child);
   }
   return out;
+}
+
+/**
+ * "—Spacety; <E T="03">and</E>", "…, China; <E T="03">and</E> Room 01, …": the Federal Register
+ * sets the word that joins a list's last item in italics. It is punctuation, not part of the
+ * next alias or address (an "and" printed in roman type is the document's own and stays).
+ */
+function isJoiningAnd(el: XmlNode, before: string): boolean {
+  return tagOf(el) === 'E' && /;\s*$/.test(before) && /^\s*and\s*$/i.test(inlineText(el));
 }
 
 /** A footnote mark as `parseEntityCell` finds it: `\uE001<mark>\uE001`. */
@@ -407,8 +416,7 @@ export function rowEntry(
     .map((r) => footnotes.get(r))
     .filter((t): t is string => t !== undefined);
   if (texts.length > 0) entry.footnotes = [...new Set(texts)];
-  const seeAlso = splitDestinations(cell.seeAlso);
-  if (seeAlso.length > 0) entry.seeAlso = seeAlso;
+  if (cell.seeAlso.length > 0) entry.seeAlso = cell.seeAlso;
   return entry;
 }
 
@@ -419,34 +427,3 @@ export function rowFootnoteRefs(row: TableRow, cell: ParsedEntityCell): string[]
 
 export { splitCitations } from './citations.js';
 
-const DESTINATION_MATCHER = createDestinationMatcher();
-
-/**
- * "(See alternate address under France and Netherlands)" points to two listings: each destination
- * the cross-reference names, in the list's form ("China" is "CHINA, PEOPLE'S REPUBLIC OF").
- */
-export function splitDestinations(named: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const text of named) {
-    let i = 0;
-    while (i < text.length) {
-      const skip = /^(?:\s|,|;|\band\b|\bthe\b)+/i.exec(text.slice(i));
-      if (skip && skip[0].length > 0) {
-        i += skip[0].length;
-        continue;
-      }
-      const known = DESTINATION_MATCHER(text, i);
-      if (known) {
-        out.push(known.canonical);
-        i += known.length;
-        continue;
-      }
-      // A destination new to the dictionary: up to the next separator.
-      const rest = /^[^,;]+?(?=\s*(?:,|;|\band\b|$))/i.exec(text.slice(i));
-      const raw = rest ? rest[0] : text.slice(i);
-      if (raw.trim()) out.push(raw.trim().toUpperCase());
-      i += Math.max(raw.length, 1);
-    }
-  }
-  return [...new Set(out)];
-}
