@@ -52,7 +52,13 @@ export function resolveCitationPlaceholder(
   const inside = m[2]!;
   const short = new RegExp(SHORT_DATE).exec(inside)?.[0];
   const long = monthDates(inside)[0]?.iso ?? monthDates(m[3] ?? '')[0]?.iso;
-  const date = short ? shortDate(short) : long ? fromIso(long) : publicationDate ? fromIso(publicationDate) : '';
+  const date = short
+    ? shortDate(short)
+    : long
+      ? fromIso(long)
+      : publicationDate
+        ? fromIso(publicationDate)
+        : '';
   return `${m[1]} FR ${page}${date ? `, ${date}` : ''}`;
 }
 

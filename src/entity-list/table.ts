@@ -426,4 +426,3 @@ export function rowFootnoteRefs(row: TableRow, cell: ParsedEntityCell): string[]
 }
 
 export { splitCitations } from './citations.js';
-
