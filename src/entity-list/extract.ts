@@ -83,7 +83,9 @@ export function extractDocument(
       if (item.kind === 'amdpar') {
         const instruction = parseAmendatoryInstruction(item.text, destinations);
         if (instruction.namesSupplement4) inSupplement4 = true;
-        else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
+        // A new numbered instruction ("3. Section 744.21 is amended …") ends the run; "(1)" numbers
+        // an item inside it.
+        else if (instruction.namesOtherProvision || /^\d{1,3}\.\s/.test(instruction.text))
           inSupplement4 = false;
         if (!inSupplement4) {
           heading = undefined;
@@ -157,6 +159,13 @@ export function extractDocument(
           }
           changes.push(withCorrection({ action: 'remove', country: country ?? '', entry: { name } }, g));
         }
+        if (g.together && g.names.length > 1 && g.country === g.together[0]) {
+          warnings.push({
+            code: 'AMBIGUOUS_NAME',
+            message: `FR doc ${doc.meta.documentNumber}: the instruction removes ${g.names.map((n) => JSON.stringify(n)).join(', ')} under ${g.together.join(' and ')} and does not say which name is listed under which destination; read as each name under each destination`,
+            context: { names: g.names, destinations: g.together },
+          });
+        }
         if (g.count !== undefined && g.count > g.names.length) {
           warnings.push({
             code: 'COUNT_MISMATCH',
@@ -166,14 +175,22 @@ export function extractDocument(
         }
         continue;
       }
-      for (const name of g.unmatched.values()) {
+      const siblings = g.together ? groups.filter((o) => o !== g && o.together === g.together) : [];
+      for (const [key, name] of g.unmatched) {
+        // Named under several destinations at once: the row under another of them settles it.
+        if (siblings.length > 0 && siblings.some((o) => !o.unmatched.has(key))) continue;
         warnings.push({
           code: 'INSTRUCTION_WITHOUT_ROW',
           message: `FR doc ${doc.meta.documentNumber}: the instruction ${g.action === 'add' ? 'adds' : g.action === 'revise' ? 'revises' : 'corrects'} ${JSON.stringify(name)} under ${g.countryText ?? g.country ?? '?'} but no table row gives that entry`,
           context: { action: g.action, country: g.country, name },
         });
       }
-      if (g.count !== undefined && g.assigned !== g.count && g.unmatched.size === 0) {
+      if (
+        g.count !== undefined &&
+        g.assigned !== g.count &&
+        g.unmatched.size === 0 &&
+        siblings.length === 0
+      ) {
         warnings.push({
           code: 'COUNT_MISMATCH',
           message: `FR doc ${doc.meta.documentNumber}: the instruction announces ${g.count} entr${g.count === 1 ? 'y' : 'ies'} to ${verb(g.action)} under ${g.countryText ?? g.country ?? '?'}, the table gives ${g.assigned}`,
