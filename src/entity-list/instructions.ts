@@ -56,8 +56,9 @@ export interface AmendatoryInstruction {
   groups: InstructionGroup[];
 }
 
+/** Supplement No. 4 to part 744 (or "to this part" in part 744's text), never that of another part. */
 const SUPPLEMENT_4 =
-  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?:\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*744)?/i;
+  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?!\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*(?!744\b)\d)/i;
 const ENTITY_LIST = /\bentity\s+list\b/i;
 const OTHER_PROVISION =
   /^(?:\S+\s+)?(?:(?:in\s+)?§+\s*\d|sections?\s+\d|(?:the\s+)?authority\s+citation|part\s+\d+\s+is|supplement\s+no\.?\s*(?:[1-35-9]|\d{2,})\b)/i;
