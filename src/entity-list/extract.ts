@@ -234,9 +234,11 @@ function looksLikeChange(text: string): boolean {
   );
 }
 
+/** A table without column heads whose entry rows have five cells (blank and star rows come first). */
 function looksLikeFiveColumns(table: XmlNode): boolean {
-  const row = findAll(table, new Set(['ROW']))[0];
-  return row !== undefined && childrenOf(row).filter((c) => tagOf(c) === 'ENT').length === 5;
+  return findAll(table, new Set(['ROW']))
+    .slice(0, 12)
+    .some((row) => childrenOf(row).filter((c) => tagOf(c) === 'ENT').length === 5);
 }
 
 /**
