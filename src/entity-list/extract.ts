@@ -339,7 +339,10 @@ function rowToChange(
     });
   }
 
-  const change: EntryChange = { action, country: row.country, entry: rowEntry(row, cell, row.footnotes) };
+  const entry = rowEntry(row, cell, row.footnotes);
+  // A cross-reference names destinations as the list does ("China" is "CHINA, PEOPLE'S REPUBLIC OF").
+  if (entry.seeAlso) entry.seeAlso = [...new Set(entry.seeAlso.map(canonicalDestination))];
+  const change: EntryChange = { action, country: row.country, entry };
   if (previousName !== undefined) change.previousName = previousName;
   return group ? withCorrection(change, group) : change;
 }
