@@ -73,7 +73,9 @@ export function crossReferences(text: string): { text: string; destinations: str
     CROSS_REFERENCE_START.lastIndex = end;
   }
   out += text.slice(from);
-  return { text: destinations.length > 0 ? out.replace(/\s+([.;,])/g, '$1') : text, destinations };
+  // "…, France. (See alternate address under China)." leaves "France. ." : one period ends it.
+  const joined = out.replace(/\s+([.;,])/g, '$1').replace(/([.;,])\.(?=\s|$)/g, '$1');
+  return { text: destinations.length > 0 ? joined : text, destinations };
 }
 
 let sharedMatcher: DestinationMatcher | undefined;
