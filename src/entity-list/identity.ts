@@ -223,3 +223,20 @@ export function entryKey(country: string, name: string): string {
 export function keyDestination(key: string): string {
   return key.slice(0, key.indexOf('|'));
 }
+
+/**
+ * The words of a text: what is left when punctuation, spacing, line breaks, markup (quotes, dashes,
+ * full-width forms), accents and case are set aside. Two texts with the same words differ only
+ * editorially. Unlike `normalizeName`, company forms are not respelled: "Co." and "Company" are
+ * different words, and a change from one to the other is a change of wording.
+ */
+export function textWords(text: string): string[] {
+  const tokens = PRINTABLE_ASCII.test(text) ? asciiTokens(text) : unicodeTokens(text);
+  // "U.A.E." and "UAE", "P.O. Box" and "PO Box": periods between letters are punctuation.
+  return tokens.some((t) => t.length === 1) ? joinSpelledOutAbbreviations(tokens) : tokens;
+}
+
+/** `textWords` joined by single spaces: the form word-level comparisons use. */
+export function wordsOf(text: string): string {
+  return textWords(text).join(' ');
+}
