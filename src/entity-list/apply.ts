@@ -131,10 +131,14 @@ export function applyDocuments(
  * kept (nothing is merged or dropped), and told apart by their listing keys.
  */
 export function sharedKeyWarnings(shared: readonly SharedKey[], asOf: string): string[] {
-  return shared.map(
-    (group) =>
-      `the list as of ${asOf} names "${group.listings[0]!.entry.name}" ${group.listings.length} times under ${group.listings[0]!.entry.country}; all ${group.listings.length} listings are kept, as ${group.listings.map((l) => l.key).join(', ')}`,
-  );
+  return shared.map((group) => {
+    const { entry } = group.listings[0]!;
+    const others = group.listings
+      .map((l) => l.key.slice(group.key.length))
+      .filter((suffix) => suffix !== '')
+      .join(', ');
+    return `the list as of ${asOf} names "${entry.name}" ${group.listings.length} times under ${entry.country}: all are kept, as "${group.key}" and "${group.key}" + ${others}`;
+  });
 }
 
 /** Applies one instruction to the working state (a local map) and returns the events it makes. */
