@@ -86,8 +86,8 @@ export function diffEntryFields(before: ListedEntry, after: ListedEntry): EntryF
 }
 
 /**
- * Added and removed values, compared the way the corpus says rows compare: whitespace-collapsed and
- * without one trailing period ("Co." in the CSL, "Co" once the cell's own period is taken off), so
+ * Added and removed values, compared the way the corpus says rows compare: whitespace-collapsed,
+ * without a leading "and", and without one trailing period ("Co." in the CSL, "Co" once the cell's own period is taken off), so
  * punctuation noise does not show up as a removed-and-re-added alias.
  */
 export function diffLists(before: readonly string[], after: readonly string[]): ListDiff {
@@ -108,7 +108,10 @@ function listChanged(before: readonly string[], after: readonly string[]): boole
 }
 
 function comparable(value: string): string {
-  return cleanText(value).replace(/\.$/, '');
+  // "and" joining the last value to the others is a connector, not part of the value.
+  return cleanText(value)
+    .replace(/\.$/, '')
+    .replace(/^and\s+/i, '');
 }
 
 /**
