@@ -8,6 +8,7 @@
 //
 // See scripts/holdout/README.md.
 
+import { renderRealLayout } from './real-layout.mjs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,14 +53,17 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = v();
     else if (a === '--suplinf-names') o.suplinfNames = v();
     else if (a === '--docs') o.docs = Number(v());
-    else if (a === '--layout') o.indentShare = { compact: 0, indent: 1, mixed: 0.3 }[v()] ?? 0.3;
-    else if (a === '--dev') o.dev = v();
+    else if (a === '--layout') {
+      const layout = v();
+      if (layout === 'real-pretty' || layout === 'real-compact') o.real = layout;
+      else o.indentShare = { compact: 0, indent: 1, mixed: 0.3 }[layout] ?? 0.3;
+    } else if (a === '--dev') o.dev = v();
     else if (a === '--csl') o.csl = v();
     else throw new Error(`unknown argument ${a}`);
   }
   if (o.seed === null) throw new Error('--seed is required');
   if (!['mixed', 'on', 'off'].includes(o.suplinfNames)) throw new Error('--suplinf-names: mixed, on or off');
-  o.out ??= `/tmp/holdout-${o.seed}${o.suplinfNames === 'off' ? '-nonames' : ''}`;
+  o.out ??= `/tmp/holdout-${o.seed}${o.suplinfNames === 'off' ? '-nonames' : ''}${o.real ? `-${o.real}` : ''}`;
   return o;
 }
 
@@ -1084,6 +1088,16 @@ function main() {
       ({ xml, expected, apiInfo } = correctionDoc(doc, drng, elDocs, state, addressPool, meta));
     } else {
       ({ xml, expected, apiInfo } = negativeDoc(doc, drng, meta));
+    }
+    if (opts.real) {
+      // The layout of real rules (see real-layout.mjs): the words, and so the expected extraction, stay.
+      xml = renderRealLayout(xml, {
+        pretty: opts.real === 'real-pretty',
+        citation: `${doc.volume} FR ${doc.startPage}`,
+        publicationDate: doc.date,
+        variant: fnv1a(doc.number) % 8,
+      });
+      doc.layout = opts.real;
     }
     writeFileSync(join(out, 'docs', `${doc.number}.xml`), xml);
     writeFileSync(join(out, 'expected', `${doc.number}.json`), `${JSON.stringify(expected, null, 2)}\n`);

@@ -5,6 +5,8 @@
  * name. This module turns the cell's ordered content into those fields.
  */
 
+import { canonicalDestination, createDestinationMatcher } from './destinations.js';
+
 export interface CellSegment {
   kind: 'inline' | 'li';
   /** Text with footnote marks as `\uE001<mark>\uE001` so their position is known. */
@@ -18,7 +20,7 @@ export interface ParsedEntityCell {
   /** Footnote marks found in the cell ("1", "2"). */
   footnoteRefs: string[];
   /** How the end of the name was found: a marker in the text, a name the document gives, or the comma rule. */
-  nameBy: 'marker' | 'known-name' | 'comma-rule' | 'whole-cell';
+  nameBy: 'marker' | 'known-name' | 'line-break' | 'comma-rule' | 'whole-cell';
   /**
    * Destinations named by a cross-reference such as "(See alternate address under Singapore)":
    * the list's pointer to the same party's listing elsewhere; neither name nor address.
@@ -26,9 +28,91 @@ export interface ParsedEntityCell {
   seeAlso: string[];
 }
 
-/** "(See alternate address under Singapore)", "See also entry under Iran", with or without parentheses. */
-const CROSS_REFERENCE =
-  /\s*\(?\s*\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+under\s+(?:the\s+)?([^();.]+?)\s*(?:\)|(?=[.;]|$))/gi;
+/**
+ * The start of a cross-reference: "(See alternate address under Singapore)", "(See also addresses
+ * under Greece, Pakistan, and U.K.)", "(See alternate address in Pakistan)", with or without
+ * parentheses. Its end is found by `crossReferences` (balanced parentheses, "U.A.E." inside).
+ */
+const CROSS_REFERENCE_START =
+  /(\(\s*)?\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+(?:under|in)\s+(?:the\s+)?/gi;
+
+/**
+ * Takes the cross-references out of a cell's text: the text without them, and the destinations
+ * they name, one per destination ("Greece, Pakistan, and U.K." → GREECE, PAKISTAN, UNITED KINGDOM).
+ */
+export function crossReferences(text: string): { text: string; destinations: string[] } {
+  const destinations: string[] = [];
+  let out = '';
+  let from = 0;
+  CROSS_REFERENCE_START.lastIndex = 0;
+  for (let m = CROSS_REFERENCE_START.exec(text); m; m = CROSS_REFERENCE_START.exec(text)) {
+    const start = m.index;
+    let i = start + m[0].length;
+    let end: number;
+    let inner: string;
+    if (m[1] !== undefined) {
+      // Parenthesised: runs to the matching ")" ("under Crimea (Occupied))").
+      let depth = 1;
+      for (; i < text.length && depth > 0; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')') depth--;
+      }
+      inner = text.slice(start + m[0].length, depth === 0 ? i - 1 : i);
+      end = i;
+    } else {
+      // Bare: runs to the end of the sentence (a period that is not an abbreviation's) or ";".
+      const rest = text.slice(i);
+      const stop = /;|\.(?=\s+\p{Lu}|\s*$)(?<!\b\p{Lu}\.)/u.exec(rest);
+      inner = stop ? rest.slice(0, stop.index) : rest;
+      end = i + inner.length;
+    }
+    out += text.slice(from, start);
+    from = end;
+    destinations.push(...splitDestinations(inner));
+    CROSS_REFERENCE_START.lastIndex = end;
+  }
+  out += text.slice(from);
+  // "…, France. (See alternate address under China)." leaves "France. ." : one period ends it.
+  const joined = out.replace(/\s+([.;,])/g, '$1').replace(/([.;,])\.(?=\s|$)/g, '$1');
+  return { text: destinations.length > 0 ? joined : text, destinations };
+}
+
+/**
+ * "Greece, Pakistan, and U.K." → ["GREECE", "PAKISTAN", "UNITED KINGDOM"]. A destination whose name
+ * holds "and" ("Bosnia and Herzegovina") stays whole; "UCB Arcade in Uganda" names Uganda; "Taiwan
+ * for this entry, which is listed as …" names Taiwan.
+ */
+export function splitDestinations(text: string): string[] {
+  let t = text
+    .replace(FOOTNOTE, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s+for\s+(?:this|that|these)\s+entr(?:y|ies)\b.*$/i, '')
+    .trim();
+  const inAt = t.search(/\s+in\s+(?=\p{Lu})/u);
+  if (inAt > 0) t = t.slice(inAt).replace(/^\s+in\s+/, '');
+  const matcher = createDestinationMatcher();
+  const out: string[] = [];
+  let i = 0;
+  while (i < t.length) {
+    const sep = /^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)/i.exec(t.slice(i));
+    if (sep && sep[0].length > 0) {
+      i += sep[0].length;
+      continue;
+    }
+    const known = matcher(t, i);
+    if (known) {
+      out.push(known.canonical);
+      i += known.length;
+      continue;
+    }
+    const next = /\s*,\s*|\s+and\s+/i.exec(t.slice(i));
+    const raw = next ? t.slice(i, i + next.index) : t.slice(i);
+    const d = canonicalDestination(raw.replace(/^the\s+/i, ''));
+    if (d) out.push(d);
+    i += raw.length;
+  }
+  return [...new Set(out)];
+}
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
@@ -174,6 +258,17 @@ function cleanItem(text: string, keepAnd = false): string {
 export interface CellContext {
   /** Names the document gives for entries (instruction quotes, SUPLINF lists), as `nameProbeKey`s. */
   knownNames?: ReadonlySet<string>;
+  /**
+   * The cell's first line is the name whole when no alias marker or footnote ends it earlier
+   * (the eCFR prints "Name,<br/> <br/> address"). Default false (FR `<LI>` lines may continue an
+   * address begun on the first line).
+   */
+  lineEndsName?: boolean;
+  /**
+   * Keep an "and" that begins an address before the last one (default true: the constructed FR
+   * corpus prints and expects it). False: every leading "and" is the list's joining word.
+   */
+  keepLeadingAnd?: boolean;
 }
 
 /**
@@ -191,13 +286,11 @@ export function nameProbeKey(text: string): string {
 
 export function parseEntityCell(input: CellSegment[], context: CellContext = {}): ParsedEntityCell {
   const seeAlso: string[] = [];
-  const segments = input.map((s) => ({
-    ...s,
-    text: s.text.replace(CROSS_REFERENCE, (_m, destination: string) => {
-      seeAlso.push(destination.trim().replace(/\s+/g, ' ').toUpperCase());
-      return '';
-    }),
-  }));
+  const segments = input.map((s) => {
+    const refs = crossReferences(s.text);
+    seeAlso.push(...refs.destinations);
+    return { ...s, text: refs.text };
+  });
   const footnoteRefs: string[] = [];
   for (const s of segments) for (const m of s.text.matchAll(FOOTNOTE)) footnoteRefs.push(m[1]!.trim());
 
@@ -218,12 +311,14 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
           .map((s) => s.text)
           .join(' ');
 
-  const { nameEnd, nameBy } = findNameEnd(head, context.knownNames, lis.length > 0);
+  const { nameEnd, nameBy } = findNameEnd(head, context.knownNames, lis.length > 0, context.lineEndsName);
   // A name found at a comma keeps a comma printed before it ("Pte., Ltd.,, Sim Lim Tower");
   // one found at a footnote mark or alias marker, or running to the end, loses a trailing comma.
   const printed = stripFinalPeriodIfWholeCell(clean(head.slice(0, nameEnd)), nameBy);
   const name = (
-    nameBy === 'known-name' || nameBy === 'comma-rule' ? printed : printed.replace(/,$/, '')
+    nameBy === 'known-name' || nameBy === 'comma-rule'
+      ? printed
+      : printed.replace(/,$/, '').replace(/\s+(?:and|or)$/i, '')
   ).trim();
   let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
 
@@ -258,12 +353,49 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
   }
   if (tail.trim()) addressTexts.push(clean(tail));
 
-  const addresses = addressTexts.flatMap(splitAddresses).filter((a) => a.length > 0);
-  return { name, aliases: aliases.filter((a) => a.length > 0), addresses, footnoteRefs, nameBy, seeAlso };
+  const keepAnd = context.keepLeadingAnd ?? true;
+  const addresses = addressTexts.flatMap((t) => splitAddresses(t, keepAnd)).filter((a) => a.length > 0);
+  return {
+    name,
+    aliases: aliases.filter((a) => a.length > 0),
+    addresses,
+    footnoteRefs,
+    nameBy,
+    seeAlso: [...new Set(seeAlso)],
+  };
 }
 
 function stripFinalPeriodIfWholeCell(name: string, nameBy: ParsedEntityCell['nameBy']): string {
   return nameBy === 'whole-cell' ? stripFinalPeriod(name) : name;
+}
+
+/**
+ * Where the alias marker that ends the name begins. A former name in parentheses right after the
+ * name ("OOO Shipyard 'Zaliv' (f.k.a., AO Shipyard 'Zaliv'), a.k.a., the following two aliases:")
+ * is printed as part of the name when another marker follows it: the list announces and counts
+ * only the aliases after the name.
+ */
+function aliasMarkerAt(head: string): number {
+  const marker = ALIAS_MARKER.exec(head);
+  if (!marker) return -1;
+  const at = marker.index;
+  if (!/^,?\s*\(/.test(marker[0])) return at;
+  const open = head.indexOf('(', at);
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < head.length; i++) {
+    if (head[i] === '(') depth++;
+    else if (head[i] === ')' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return at;
+  const after = head.slice(close + 1);
+  const next = ALIAS_MARKER.exec(after);
+  if (next && /^\s*,?\s*$/.test(after.slice(0, next.index)) && !/^,?\s*\(/.test(next[0]))
+    return close + 1 + next.index;
+  return at;
 }
 
 /** Longer than any name on the list (the longest are about 150 characters). */
@@ -274,12 +406,15 @@ function findNameEnd(
   head: string,
   knownNames: ReadonlySet<string> | undefined,
   hasListItems: boolean,
+  lineEndsName = false,
 ): { nameEnd: number; nameBy: ParsedEntityCell['nameBy'] } {
   const footnote = head.indexOf('\uE001');
-  const marker = ALIAS_MARKER.exec(head);
-  const markerAt = marker ? marker.index : -1;
+  const markerAt = aliasMarkerAt(head);
   const candidates = [footnote, markerAt].filter((i) => i > 0);
   if (candidates.length > 0) return { nameEnd: Math.min(...candidates), nameBy: 'marker' };
+  if (lineEndsName && hasListItems && head.trim()) {
+    return { nameEnd: head.replace(/[\s,;:]+$/, '').length, nameBy: 'line-break' };
+  }
 
   // A run of commas (",,", a slip in the printed list) is one boundary, at its last comma.
   const boundaries: number[] = [];
@@ -366,11 +501,11 @@ function aliasAddressSplit(item: string): number {
  * that begins an earlier address is printed as part of it ("…; and Room B03, …; and Room G, …"
  * when an address was added after the last) and is kept, as the list itself keeps it.
  */
-export function splitAddresses(text: string): string[] {
+export function splitAddresses(text: string, keepLeadingAnd = true): string[] {
   const items = text.split(/\s*;\s*/);
   return (
     items
-      .map((a, i) => cleanItem(a, i < items.length - 1))
+      .map((a, i) => cleanItem(a, keepLeadingAnd && i < items.length - 1))
       // "…, Russia; and" closing one list item: the "and" joins, it is not an address.
       .filter((a) => a.length > 0 && !/^and$/i.test(a))
   );

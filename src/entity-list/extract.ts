@@ -1,4 +1,5 @@
-import { readDocuments, type FrDocument } from '../rule-xml/document.js';
+import { pageAt, readDocuments, type FrDocument } from '../rule-xml/document.js';
+import { isCitationPlaceholder, resolveCitationPlaceholder } from './citations.js';
 import { childrenOf, findAll, tagOf, textContent, type XmlNode } from '../rule-xml/nodes.js';
 import { parseFederalRegisterXml, type ParseOptions } from '../rule-xml/safe-parse.js';
 import { canonicalDestination, createDestinationMatcher } from './destinations.js';
@@ -16,7 +17,7 @@ import {
   rowEntry,
   type TableRow,
 } from './table.js';
-import type { DocumentExtraction, EntryChange, ExtractionWarning } from './types.js';
+import type { DocumentExtraction, Entry, EntryChange, ExtractionWarning } from './types.js';
 
 /**
  * From a Federal Register document to its Entity List changes, entry by entry. Instructions say
@@ -74,19 +75,24 @@ export function extractDocument(
   // "a. Under CHINA, PEOPLE'S REPUBLIC OF:" followed by "i. Adding …", "ii. Revising …": the
   // destination of a heading paragraph carries to the sub-items that name none.
   let heading: { country: string; text: string } | undefined;
+  // The first paragraph amending Supplement No. 4: the page it is printed on is the rule's citation.
+  let amendmentStart: XmlNode | undefined;
   for (const rt of regtexts) {
     const where = `FR doc ${doc.meta.documentNumber}, REGTEXT ${rt.index}`;
     for (const item of rt.items) {
       if (item.kind === 'amdpar') {
         const instruction = parseAmendatoryInstruction(item.text, destinations);
         if (instruction.namesSupplement4) inSupplement4 = true;
-        else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
+        // A new numbered instruction ("3. Section 744.21 is amended …") ends the run; "(1)" numbers
+        // an item inside it.
+        else if (instruction.namesOtherProvision || /^\d{1,3}\.\s/.test(instruction.text))
           inSupplement4 = false;
         if (!inSupplement4) {
           heading = undefined;
           continue;
         }
         sawSupplement4 = true;
+        amendmentStart ??= item.node;
         if (
           instruction.groups.length === 0 &&
           instruction.destinations.length === 1 &&
@@ -153,6 +159,13 @@ export function extractDocument(
           }
           changes.push(withCorrection({ action: 'remove', country: country ?? '', entry: { name } }, g));
         }
+        if (g.together && g.names.length > 1 && g.country === g.together[0]) {
+          warnings.push({
+            code: 'AMBIGUOUS_NAME',
+            message: `FR doc ${doc.meta.documentNumber}: the instruction removes ${g.names.map((n) => JSON.stringify(n)).join(', ')} under ${g.together.join(' and ')} and does not say which name is listed under which destination; read as each name under each destination`,
+            context: { names: g.names, destinations: g.together },
+          });
+        }
         if (g.count !== undefined && g.count > g.names.length) {
           warnings.push({
             code: 'COUNT_MISMATCH',
@@ -162,14 +175,22 @@ export function extractDocument(
         }
         continue;
       }
-      for (const name of g.unmatched.values()) {
+      const siblings = g.together ? groups.filter((o) => o !== g && o.together === g.together) : [];
+      for (const [key, name] of g.unmatched) {
+        // Named under several destinations at once: the row under another of them settles it.
+        if (siblings.length > 0 && siblings.some((o) => !o.unmatched.has(key))) continue;
         warnings.push({
           code: 'INSTRUCTION_WITHOUT_ROW',
           message: `FR doc ${doc.meta.documentNumber}: the instruction ${g.action === 'add' ? 'adds' : g.action === 'revise' ? 'revises' : 'corrects'} ${JSON.stringify(name)} under ${g.countryText ?? g.country ?? '?'} but no table row gives that entry`,
           context: { action: g.action, country: g.country, name },
         });
       }
-      if (g.count !== undefined && g.assigned !== g.count && g.unmatched.size === 0) {
+      if (
+        g.count !== undefined &&
+        g.assigned !== g.count &&
+        g.unmatched.size === 0 &&
+        siblings.length === 0
+      ) {
         warnings.push({
           code: 'COUNT_MISMATCH',
           message: `FR doc ${doc.meta.documentNumber}: the instruction announces ${g.count} entr${g.count === 1 ? 'y' : 'ies'} to ${verb(g.action)} under ${g.countryText ?? g.country ?? '?'}, the table gives ${g.assigned}`,
@@ -179,7 +200,9 @@ export function extractDocument(
     }
   }
 
+  // A public inspection copy is not yet paged: its placeholder citations stay as filed.
   if (options.provisional) for (const c of changes) c.provisional = true;
+  else resolvePlaceholders(changes, doc, amendmentStart, warnings);
   return {
     documentNumber: doc.meta.documentNumber,
     isEntityListChange: changes.length > 0 || (sawSupplement4 && groups.length > 0),
@@ -324,4 +347,37 @@ function withCorrection(change: EntryChange, group: PlacedGroup): EntryChange {
   if (isCorrection && correctsDocument) change.correctsDocument = correctsDocument;
   if (isCorrection && correctsCitation) change.correctsCitation = correctsCitation;
   return change;
+}
+
+/**
+ * A rule cites itself as "88 FR [INSERT FR PAGE NUMBER AND 2/27/2023]": the page is the one on
+ * which its Supplement No. 4 amendment is printed (the eCFR cites that page, not the document's
+ * first), the date the placeholder's own.
+ */
+function resolvePlaceholders(
+  changes: EntryChange[],
+  doc: FrDocument,
+  amendmentStart: XmlNode | undefined,
+  warnings: ExtractionWarning[],
+): void {
+  let page: number | undefined;
+  let looked = false;
+  for (const change of changes) {
+    const citations = 'federalRegisterCitations' in change.entry ? change.entry.federalRegisterCitations : [];
+    if (!citations.some(isCitationPlaceholder)) continue;
+    if (!looked) {
+      looked = true;
+      page = amendmentStart ? pageAt(doc.element, amendmentStart) : doc.meta.startPage;
+      if (page === undefined) {
+        warnings.push({
+          code: 'TABLE_SHAPE',
+          message: `FR doc ${doc.meta.documentNumber}: the table cites the rule as ${JSON.stringify(citations.find(isCitationPlaceholder))} and the XML marks no page to fill it in with`,
+          context: {},
+        });
+      }
+    }
+    (change.entry as Entry).federalRegisterCitations = citations.map((c) =>
+      resolveCitationPlaceholder(c, page, doc.meta.publicationDate),
+    );
+  }
 }

@@ -31,6 +31,11 @@ export interface InstructionGroup {
   names: string[];
   /** "twenty-eight entities", "an entry": the number the instruction announces. */
   count?: number;
+  /**
+   * Every destination the clause names together ("removing under Afghanistan and Pakistan, one
+   * entity, …"), when it names more than one; the clause is then one group per destination.
+   */
+  together?: string[];
 }
 
 export interface AmendatoryInstruction {
@@ -51,15 +56,22 @@ export interface AmendatoryInstruction {
   groups: InstructionGroup[];
 }
 
+/** Supplement No. 4 to part 744 (or "to this part" in part 744's text), never that of another part. */
 const SUPPLEMENT_4 =
-  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?:\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*744)?/i;
+  /\b(?:supplement|supp\.?)\s*(?:no\.?|number|#)?\s*(?:4|four)\b(?!\s*(?:to|of)\s*(?:15\s*CFR\s*)?part\s*(?!744\b)\d)/i;
 const ENTITY_LIST = /\bentity\s+list\b/i;
 const OTHER_PROVISION =
   /^(?:\S+\s+)?(?:(?:in\s+)?§+\s*\d|sections?\s+\d|(?:the\s+)?authority\s+citation|part\s+\d+\s+is|supplement\s+no\.?\s*(?:[1-35-9]|\d{2,})\b)/i;
 
 type Token =
   | { kind: 'verb'; action: ChangeAction | 'corrected'; at: number }
-  | { kind: 'under'; country: string; text: string; at: number }
+  | {
+      kind: 'under';
+      country: string;
+      text: string;
+      also: Array<{ country: string; text: string }>;
+      at: number;
+    }
   | { kind: 'count'; count?: number; at: number }
   | { kind: 'name'; name: string; at: number }
   | { kind: 'break'; at: number };
@@ -197,6 +209,7 @@ function tokenize(body: string, names: string[], matchDestination: DestinationMa
         kind: 'under',
         country: known.canonical,
         text: body.slice(at, at + known.length),
+        also: moreDestinations(body, at + known.length, matchDestination),
         at: m.index,
       });
       continue;
@@ -213,7 +226,7 @@ function tokenize(body: string, names: string[], matchDestination: DestinationMa
       /^[A-Z]/i.test(raw) &&
       !/^(?:this|that|which|the\s+entity\s+list)\b/i.test(raw)
     ) {
-      tokens.push({ kind: 'under', country: canonicalDestination(raw), text: raw, at: m.index });
+      tokens.push({ kind: 'under', country: canonicalDestination(raw), text: raw, also: [], at: m.index });
     }
   }
   for (const m of body.matchAll(COUNT)) {
@@ -240,10 +253,34 @@ function tokenize(body: string, names: string[], matchDestination: DestinationMa
   return tokens.sort((a, b) => a.at - b.at);
 }
 
+/**
+ * "under Afghanistan and Pakistan", "under China, Hong Kong, and Singapore": the destinations
+ * named after the first, as long as each is one the list knows (a count or a verb ends the run).
+ */
+function moreDestinations(
+  body: string,
+  from: number,
+  matchDestination: DestinationMatcher,
+): Array<{ country: string; text: string }> {
+  const out: Array<{ country: string; text: string }> = [];
+  let i = from;
+  for (;;) {
+    const sep = /^(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?/i.exec(body.slice(i));
+    if (!sep) break;
+    const known = matchDestination(body, i + sep[0].length);
+    if (!known) break;
+    const at = i + sep[0].length;
+    out.push({ country: known.canonical, text: body.slice(at, at + known.length) });
+    i = at + known.length;
+  }
+  return out;
+}
+
 interface Building {
   action?: ChangeAction;
   country?: string;
   countryText?: string;
+  also?: Array<{ country: string; text: string }>;
   names: string[];
   count?: number;
 }
@@ -256,13 +293,20 @@ interface Building {
 function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[] {
   const groups: Building[] = [];
   let action: ChangeAction | undefined;
-  let country: { canonical: string; text: string } | undefined;
+  let country:
+    { canonical: string; text: string; also?: Array<{ country: string; text: string }> } | undefined;
   let open: Building | undefined;
   let trailingDestination = false;
   let sawCorrected = false;
 
   const openGroup = (): Building => {
-    const g: Building = { action, country: country?.canonical, countryText: country?.text, names: [] };
+    const g: Building = {
+      action,
+      country: country?.canonical,
+      countryText: country?.text,
+      also: country?.also,
+      names: [],
+    };
     groups.push(g);
     open = g;
     return g;
@@ -287,6 +331,7 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
         if (open && open.country === undefined && (open.names.length > 0 || open.count !== undefined)) {
           open.country = t.country;
           open.countryText = t.text;
+          open.also = t.also;
           if (open.names.length > 0) {
             // "revising the entry for "X" under China": the destination follows the names.
             open = undefined;
@@ -294,11 +339,11 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
             country = undefined;
           } else {
             // "removing the entry under Canada for "X"": the names are still to come.
-            country = { canonical: t.country, text: t.text };
+            country = { canonical: t.country, text: t.text, also: t.also };
           }
           break;
         }
-        country = { canonical: t.country, text: t.text };
+        country = { canonical: t.country, text: t.text, also: t.also };
         openGroup();
         break;
       }
@@ -334,6 +379,15 @@ function groupTokens(tokens: Token[], isCorrection: boolean): InstructionGroup[]
     if (g.countryText !== undefined) group.countryText = g.countryText;
     if (g.count !== undefined) group.count = g.count;
     else if (g.names.length > 0) group.count = g.names.length;
+    if (g.also && g.also.length > 0 && g.country !== undefined) {
+      // One clause, several destinations: the same entries under each, read as one group apiece
+      // that knows the others (the table, or a warning, says which name goes where).
+      const together = [g.country, ...g.also.map((d) => d.country)];
+      result.push({ ...group, names: [...group.names], together });
+      for (const d of g.also)
+        result.push({ ...group, names: [...group.names], country: d.country, countryText: d.text, together });
+      continue;
+    }
     result.push(group);
   }
   return mergeAdjacent(result);

@@ -33,14 +33,46 @@ export interface ProvisionalReading {
 /** Where the regulatory text starts: the part heading, or the amending words before it. */
 const REGULATORY_TEXT = /^PART\s+744\b|\bpart\s+744\b[^.]{0,200}\bis\s+amended\s+as\s+follows/i;
 
-export function readProvisionalChanges(text: string): ProvisionalReading {
-  // Paragraphs end at blank lines; in text wrapped without them (as a PDF's text often is), a
-  // line that opens with an instruction's number or letter starts a paragraph too.
-  const paragraphs = text
+/** "2.", "a.", "(1)", "(iv)": an instruction's number or letter. */
+const LABEL = String.raw`\(?(?:\d{1,3}|[a-z]{1,2}|[ivx]{1,5})[.)]`;
+
+/**
+ * The text as paragraphs. Paragraphs end at blank lines. Text wrapped without them (a PDF's text,
+ * or federalregister.gov's HTML flattened to one line per block and inline element) also starts a
+ * paragraph at a line that opens with an instruction's number or letter, or that is only one
+ * ("2." on a line of its own, the instruction on the next), and after a line that ends an
+ * instruction with ":" (the table that follows is not part of it). Page marks ("(printed page
+ * 54659)") are taken out first: they fall mid-sentence.
+ */
+function paragraphsOf(text: string): string[] {
+  const lines = text
     .replace(/\r\n?/g, '\n')
-    .split(/\n\s*\n|\n(?=[ \t]*\(?(?:\d{1,3}|[a-z]{1,2}|[ivx]{1,5})[.)][ \t]+["“A-Z])/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter((p) => p.length > 0 && p.length < 20_000);
+    .replace(/\(\s*printed\s+page\s+\d+\s*\)/gi, ' ')
+    .split('\n');
+  const out: string[] = [];
+  let current: string[] = [];
+  const flush = (): void => {
+    const p = current.join(' ').replace(/\s+/g, ' ').trim();
+    if (p.length > 0 && p.length < 20_000) out.push(p);
+    current = [];
+  };
+  const labelLine = new RegExp(`^[ \\t]*${LABEL}[ \\t]*$`);
+  const labelled = new RegExp(`^[ \\t]*${LABEL}[ \\t]+["“A-Z]`);
+  for (const line of lines) {
+    if (line.trim() === '') {
+      flush();
+      continue;
+    }
+    if (labelLine.test(line) || labelled.test(line)) flush();
+    current.push(line);
+    if (/:\s*$/.test(line) && !labelLine.test(line)) flush();
+  }
+  flush();
+  return out;
+}
+
+export function readProvisionalChanges(text: string): ProvisionalReading {
+  const paragraphs = paragraphsOf(text);
   // The preamble talks about the same changes in prose ("the ERC determined to add the following
   // entities under China"); only the regulatory text is read. Without a heading to find it by,
   // only numbered or lettered paragraphs count as instructions.
@@ -48,12 +80,22 @@ export function readProvisionalChanges(text: string): ProvisionalReading {
   const groups: InstructionGroup[] = [];
   let inSupplement4 = false;
   let heading: string | undefined;
-  for (const paragraph of start >= 0 ? paragraphs.slice(start + 1) : paragraphs) {
+  // A rule amending several parts prints a "PART 740—…" heading before each part's instructions;
+  // a supplement no. 4 of another part is not the Entity List.
+  let part: string | undefined;
+  for (const paragraph of start >= 0 ? paragraphs.slice(start) : paragraphs) {
+    const partHeading = /^PART\s+(\d+)\s*[—–-]/.exec(paragraph);
+    if (partHeading) {
+      part = partHeading[1];
+      inSupplement4 = false;
+      heading = undefined;
+      continue;
+    }
+    if (part !== undefined && part !== '744') continue;
     const instruction = parseAmendatoryInstruction(paragraph);
     if (start < 0 && instruction.label === undefined) continue;
     if (instruction.namesSupplement4) inSupplement4 = true;
-    else if (instruction.namesOtherProvision || (instruction.label && /^\d+$/.test(instruction.label)))
-      inSupplement4 = false;
+    else if (instruction.namesOtherProvision || /^\d{1,3}\.\s/.test(paragraph)) inSupplement4 = false;
     if (!inSupplement4 || instruction.label === undefined) {
       if (!inSupplement4) heading = undefined;
       continue;

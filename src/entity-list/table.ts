@@ -5,11 +5,13 @@ import {
   decodeEntities,
   findAll,
   isText,
+  ordinalSuffix,
   rawText,
   tagOf,
   textContent,
   type XmlNode,
 } from '../rule-xml/nodes.js';
+import { splitCitations } from './citations.js';
 import type { CellSegment, ParsedEntityCell } from './entity-cell.js';
 import type { Entry, ExtractionWarning } from './types.js';
 
@@ -96,17 +98,36 @@ const HEADER_PATTERNS: Array<[Column, RegExp]> = [
 
 /** A table is an Entity List table when its column heads say so. */
 export function isEntityListTable(table: XmlNode): boolean {
-  const heads = columnHeads(table);
+  return looksLikeHeads(columnHeads(table).heads);
+}
+
+function looksLikeHeads(heads: string[]): boolean {
   return heads.some((h) => /^entity/i.test(h)) && heads.some((h) => /licen[cs]e/i.test(h));
 }
 
-function columnHeads(table: XmlNode): string[] {
+/** How many rows at the top of the table the header-row search looks at (blank and star rows come first). */
+const HEADER_ROW_SEARCH = 8;
+
+/**
+ * The column heads, and the row that prints them when that row is in the table body. GPO sets
+ * them in `BOXHD`'s `CHED`s; the FR full-text XML of recent rules leaves the `CHED`s blank and
+ * prints the heads as an ordinary first `ROW` (`Country`, `Entity`, `License <LI>requirement</LI>` …).
+ */
+function columnHeads(table: XmlNode): { heads: string[]; row?: XmlNode } {
   if (tagOf(table) === 'TABLE') {
     const head = rowsOf(table).find((tr) => childElements(tr, 'TH').length > 0);
-    return head ? childElements(head, 'TH').map((c) => cellText(c)) : [];
+    if (head) return { heads: childElements(head, 'TH').map((c) => cellText(c)) };
+  } else {
+    const boxhd = childElements(table, 'BOXHD')[0];
+    const heads = boxhd ? childElements(boxhd, 'CHED').map((c) => textContent(c)) : [];
+    if (heads.some((h) => h.trim() !== '')) return { heads };
   }
-  const boxhd = childElements(table, 'BOXHD')[0];
-  return boxhd ? childElements(boxhd, 'CHED').map((c) => textContent(c)) : [];
+  const { cell } = markupOf(table);
+  for (const row of rowsOf(table).slice(0, HEADER_ROW_SEARCH)) {
+    const heads = childElements(row, cell).map((c) => cellText(c));
+    if (looksLikeHeads(heads)) return { heads, row };
+  }
+  return { heads: [] };
 }
 
 function columnMap(table: XmlNode): Record<Column, number> {
@@ -117,7 +138,7 @@ function columnMap(table: XmlNode): Record<Column, number> {
     licenseReviewPolicy: 3,
     citation: 4,
   };
-  const heads = columnHeads(table);
+  const { heads } = columnHeads(table);
   if (heads.length < 5) return map;
   const seen = new Set<number>();
   for (const [column, pattern] of HEADER_PATTERNS) {
@@ -141,12 +162,15 @@ export function readEntityListTable(
   options: ReadTableOptions = {},
 ): EntityListTable {
   const columns = columnMap(table);
+  const headerRow = columnHeads(table).row;
   const markup = markupOf(table);
   const rows: TableRow[] = [];
   const footnotes = new Map<string, string>();
   const warnings: ExtractionWarning[] = [];
   let country = options.country ?? '';
   let rowNumber = 0;
+  // The entry row an address-only row continues; a star row or cell, or a new destination, ends it.
+  let open: TableRow | undefined;
 
   for (const el of tableItems(table)) {
     const tag = tagOf(el);
@@ -156,15 +180,12 @@ export function readEntityListTable(
     }
     if (tag !== markup.row) continue;
     rowNumber++;
+    if (el === headerRow) continue;
     const cells = childElements(el, markup.cell);
     const plain = cells.map((c) => cellText(c));
-    if (attr(el, 'EXPSTB') !== undefined || plain.every((t) => /^[*\s]*$/.test(t))) continue;
-    if (cells.length < 4) {
-      warnings.push({
-        code: 'TABLE_SHAPE',
-        message: `${where}, row ${rowNumber}: expected a row of 5 cells, found ${cells.length}: ${JSON.stringify(plain.join(' | ').slice(0, 120))}`,
-        context: { row: rowNumber, cells: cells.length },
-      });
+    if (attr(el, 'EXPSTB') !== undefined || plain.every(isBlankOrStars)) {
+      // "* * *" stands for entries the rule leaves as they are; a blank row only spaces the table.
+      if (plain.some((t) => t.includes('*'))) open = undefined;
       continue;
     }
     // A row of four cells has lost its country cell: the destination carries over.
@@ -172,13 +193,37 @@ export function readEntityListTable(
     const cell = (c: Column): XmlNode | undefined => cells[columns[c] + (c === 'country' ? 0 : shift)];
     const countryCell = shift === 0 ? cell('country') : undefined;
     const printed = countryCell ? cleanCountry(cellText(countryCell)) : '';
-    if (printed) country = printed;
+    if (printed && !isBlankOrStars(printed)) {
+      country = printed;
+      open = undefined;
+    }
     const entityCell = cell('entity');
-    if (!entityCell || !cellText(entityCell)) {
+    const req = cell('licenseRequirement');
+    const pol = cell('licenseReviewPolicy');
+    const cit = cell('citation');
+    const entityText = entityCell ? cellText(entityCell) : '';
+    const othersBlank = [req, pol, cit].every((c) => !c || isBlankOrStars(cellText(c)));
+    if (!entityCell || isBlankOrStars(entityText)) {
+      // "CANADA" and a star cell: the destination's row, its entries above left as they are.
+      if (printed && othersBlank) continue;
       warnings.push({
         code: 'TABLE_SHAPE',
         message: `${where}, row ${rowNumber}: the Entity cell is empty`,
         context: { row: rowNumber, country },
+      });
+      continue;
+    }
+    if (othersBlank && !printed && open && !/^\[.*\]$/.test(entityText)) {
+      // An entry's addresses may run on in a row of their own, which holds only an Entity cell
+      // (an editorial "[Reserved]" is not an address).
+      for (const segment of cellSegments(entityCell)) open.entity.push({ kind: 'li', text: segment.text });
+      continue;
+    }
+    if (cells.length < 4) {
+      warnings.push({
+        code: 'TABLE_SHAPE',
+        message: `${where}, row ${rowNumber}: expected a row of 5 cells, found ${cells.length}: ${JSON.stringify(plain.join(' | ').slice(0, 120))}`,
+        context: { row: rowNumber, cells: cells.length },
       });
       continue;
     }
@@ -190,10 +235,7 @@ export function readEntityListTable(
       });
     }
     const refs: string[] = [];
-    const req = cell('licenseRequirement');
-    const pol = cell('licenseReviewPolicy');
-    const cit = cell('citation');
-    rows.push({
+    const row: TableRow = {
       country,
       entity: cellSegments(entityCell),
       licenseRequirement: req ? textWithoutMarks(req, refs) : '',
@@ -201,9 +243,16 @@ export function readEntityListTable(
       citationsText: cit ? textWithoutMarks(cit, refs) : '',
       footnoteRefs: refs,
       row: rowNumber,
-    });
+    };
+    rows.push(row);
+    open = row;
   }
   return { rows, rowCount: rowNumber, footnotes, warnings };
+}
+
+/** Blank (spaces, the em spaces of `<ENT I="22"> </ENT>`) or a run of stars. */
+function isBlankOrStars(text: string): boolean {
+  return /^[*\s\u2003\u2002\u2009\u00a0]*$/.test(text);
 }
 
 /** The destinations a table prints (its first column), without reading the rest of each row. */
@@ -214,7 +263,7 @@ export function printedCountries(table: XmlNode): string[] {
   for (const row of rowsOf(table)) {
     const cell = childElements(row, markup.cell)[column];
     const text = cell ? cleanCountry(cellText(cell)) : '';
-    if (text && !/^[*\s]*$/.test(text)) out.push(text);
+    if (text && !isBlankOrStars(text) && !/^(?:country|destination)$/i.test(text)) out.push(text);
   }
   return out;
 }
@@ -273,8 +322,11 @@ function walk(node: XmlNode, parts: string[], refs: string[]): void {
     }
     const tag = tagOf(child);
     if (tag === undefined || SKIP_TAGS.has(tag)) continue;
-    if (MARK_TAGS.has(tag)) refs.push(textContent(child));
-    else if (BREAK_TAGS.has(tag)) parts.push(' ');
+    if (MARK_TAGS.has(tag)) {
+      const suffix = ordinalSuffix(child, parts[parts.length - 1] ?? '');
+      if (suffix) parts.push(suffix);
+      else refs.push(textContent(child));
+    } else if (BREAK_TAGS.has(tag)) parts.push(' ');
     else if (LINE_TAGS.has(tag) || tag === 'FP' || tag === 'HD') {
       parts.push(' ');
       walk(child, parts, refs);
@@ -309,8 +361,8 @@ export function cellSegments(cell: XmlNode): CellSegment[] {
     } else if (BREAK_TAGS.has(tag)) {
       flush();
       kind = 'li';
-    } else if (MARK_TAGS.has(tag)) text += markText(child);
-    else text += inlineText(child);
+    } else if (MARK_TAGS.has(tag)) text += ordinalSuffix(child, text) ?? markText(child);
+    else if (!isJoiningAnd(child, text)) text += inlineText(child);
   }
   flush();
   return segments;
@@ -325,11 +377,20 @@ function inlineText(node: XmlNode): string {
     }
     const tag = tagOf(child);
     if (tag === undefined || SKIP_TAGS.has(tag)) continue;
-    if (MARK_TAGS.has(tag)) out += markText(child);
+    if (MARK_TAGS.has(tag)) out += ordinalSuffix(child, out) ?? markText(child);
     else if (BREAK_TAGS.has(tag)) out += ' ';
-    else out += inlineText(child);
+    else if (!isJoiningAnd(child, out)) out += inlineText(child);
   }
   return out;
+}
+
+/**
+ * "—Spacety; <E T="03">and</E>", "…, China; <E T="03">and</E> Room 01, …": the Federal Register
+ * sets the word that joins a list's last item in italics. It is punctuation, not part of the
+ * next alias or address (an "and" printed in roman type is the document's own and stays).
+ */
+function isJoiningAnd(el: XmlNode, before: string): boolean {
+  return tagOf(el) === 'E' && /;\s*$/.test(before) && /^\s*and\s*$/i.test(inlineText(el));
 }
 
 /** A footnote mark as `parseEntityCell` finds it: `\uE001<mark>\uE001`. */
@@ -364,16 +425,4 @@ export function rowFootnoteRefs(row: TableRow, cell: ParsedEntityCell): string[]
   return [...cell.footnoteRefs, ...row.footnoteRefs];
 }
 
-/** "73 FR 54506, 9/22/08. 81 FR 67097, 9/16/16." → ["73 FR 54506, 9/22/08", "81 FR 67097, 9/16/16"]. */
-export function splitCitations(text: string): string[] {
-  const found = [
-    ...text.matchAll(
-      /\b\d{1,3}\s*FR\s*(?:\d{1,6}|\[\s*INSERT[^\]]*\])(?:\s*,?\s*\d{1,2}\/\d{1,2}\/\d{2,4})?(?:\s*,?\s*(?:effective\s+)?\d{1,2}\/\d{1,2}\/\d{2,4})?/gi,
-    ),
-  ].map((m) => m[0].replace(/\s+/g, ' ').trim());
-  if (found.length > 0) return found;
-  return text
-    .split(/\.\s+|;\s*/)
-    .map((s) => s.replace(/[.\s]+$/, '').trim())
-    .filter((s) => s.length > 0);
-}
+export { splitCitations } from './citations.js';

@@ -11,6 +11,7 @@ import {
   textContent,
   type XmlNode,
 } from './nodes.js';
+import { undoPrettyPrinting } from './layout.js';
 import { DOCUMENT_TAGS } from './safe-parse.js';
 
 /**
@@ -48,6 +49,8 @@ export interface ReadOptions {
 
 /** Every document in a parsed root: the root itself, or each document of a daily issue. */
 export function readDocuments(root: XmlNode, rootTag: string, options: ReadOptions = {}): FrDocument[] {
+  // The FR endpoint's pretty-printed XML and GPO's compact XML must read alike.
+  undoPrettyPrinting(root);
   if (DOCUMENT_TAGS.has(rootTag)) {
     return [readDocument(root, rootTag, {}, options.fallbackDocumentNumber)];
   }
@@ -128,10 +131,62 @@ function volumeFromNumber(documentNumber: string): number | undefined {
   return year >= 1936 && year < 2200 ? year - 1935 : undefined;
 }
 
+/**
+ * The document's first page. GPO's daily issue marks it (`<PRTPAGE>` before any text); the FR
+ * endpoint's XML starts without one, so text before the first mark is on the page before it.
+ */
 function firstPage(el: XmlNode): number | undefined {
-  const page = findFirst(el, 'PRTPAGE');
-  const p = page ? attr(page, 'P') : undefined;
-  return p !== undefined && /^\d+$/.test(p) ? Number(p) : undefined;
+  const marks = pageMarks(el);
+  const first = marks.find((m) => m.page !== undefined);
+  if (!first) return undefined;
+  return first.textBefore ? first.page! - 1 : first.page;
+}
+
+interface PageMark {
+  page?: number;
+  /** Words come before this mark in the document. */
+  textBefore: boolean;
+}
+
+function pageMarks(el: XmlNode, stop?: XmlNode): PageMark[] {
+  const marks: PageMark[] = [];
+  let textBefore = false;
+  const visit = (node: XmlNode): boolean => {
+    for (const child of childrenOf(node)) {
+      if (child === stop) return false;
+      const tag = tagOf(child);
+      if (tag === undefined) {
+        if (!textBefore && textContentOfText(child).trim() !== '') textBefore = true;
+        continue;
+      }
+      if (tag === 'PRTPAGE') {
+        const p = attr(child, 'P');
+        marks.push({ page: p !== undefined && /^\d+$/.test(p) ? Number(p) : undefined, textBefore });
+        continue;
+      }
+      if (!visit(child)) return false;
+    }
+    return true;
+  };
+  visit(el);
+  return marks;
+}
+
+function textContentOfText(node: XmlNode): string {
+  const value = node['#text'];
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * The page on which `target` begins: the last page mark before it, or, when none comes before it,
+ * the page before the first mark after it (the endpoint's XML does not mark the first page).
+ */
+export function pageAt(documentElement: XmlNode, target: XmlNode): number | undefined {
+  const before = pageMarks(documentElement, target).filter((m) => m.page !== undefined);
+  const last = before[before.length - 1];
+  if (last) return last.page;
+  const first = pageMarks(documentElement).find((m) => m.page !== undefined);
+  return first?.textBefore ? first.page! - 1 : first?.page;
 }
 
 /** "15 CFR Parts 734, 744, and 762" → ["15 CFR 734", "15 CFR 744", "15 CFR 762"]. */

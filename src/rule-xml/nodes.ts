@@ -126,10 +126,23 @@ function collectText(node: XmlNode, parts: string[], keepSu: boolean): void {
     }
     const t = tagOf(child);
     if (t === undefined || SKIP_IN_TEXT.has(t)) continue;
-    if (t === 'SU' && !keepSu) continue;
+    if (t === 'SU' && !keepSu) {
+      const suffix = ordinalSuffix(child, parts[parts.length - 1] ?? '');
+      if (suffix) parts.push(suffix);
+      continue;
+    }
     // Block-level children separate words even when the XML has no whitespace between them.
     if (t === 'P' || t === 'LI' || t === 'FP' || t === 'HD') parts.push(' ');
     collectText(child, parts, keepSu);
     if (t === 'P' || t === 'LI' || t === 'FP' || t === 'HD') parts.push(' ');
   }
+}
+
+/**
+ * `3<SU>rd</SU>`, `9<SU>th</SU>`: a superscript ordinal suffix right after a digit is part of the
+ * word ("west 3rd ring"), not a footnote mark. Returns the suffix, or undefined for a mark.
+ */
+export function ordinalSuffix(su: XmlNode, before: string): string | undefined {
+  const text = textContent(su, true);
+  return /^(?:st|nd|rd|th|d)$/i.test(text) && /\d$/.test(before) ? text : undefined;
 }

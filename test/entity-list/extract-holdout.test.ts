@@ -46,9 +46,11 @@ const same = (a: unknown, b: unknown): boolean =>
     : norm(a) === norm(b);
 
 describe.each([
-  ['1', 'mixed'],
-  ['2', 'off'],
-])('a generated holdout corpus (seed %s, supplementary name lists %s)', (seed, names) => {
+  ['1', 'mixed', 'mixed'],
+  ['2', 'off', 'mixed'],
+  ['3', 'mixed', 'real-pretty'],
+  ['3', 'mixed', 'real-compact'],
+])('a generated holdout corpus (seed %s, supplementary name lists %s, layout %s)', (seed, names, layout) => {
   it('extracts with F1 and field accuracy of at least 0.99', () => {
     const dir = mkdtempSync(join(tmpdir(), `fedreg-holdout-${seed}-`));
     dirs.push(dir);
@@ -62,6 +64,8 @@ describe.each([
         dir,
         '--suplinf-names',
         names,
+        '--layout',
+        layout,
       ],
       {
         encoding: 'utf8',
