@@ -3,6 +3,7 @@ import { applyCommand } from './commands/apply.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
 import { diffCommand } from './commands/diff.js';
+import { ecfrCommand } from './commands/ecfr.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { replayServerCommand } from './commands/replay-server.js';
@@ -26,6 +27,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: diffCommand,
     usage: 'diff OLD.json NEW.json [--source URI]',
     summary: 'differences between two snapshots, one JSON line each: added, removed, revised, editorial',
+  },
+  ecfr: {
+    run: ecfrCommand,
+    usage: 'ecfr FILE.xml [--as-of DATE]',
+    summary: 'Supplement No. 4 in eCFR XML of part 744 as a snapshot; the reading report on stderr',
   },
   start: {
     run: startCommand,

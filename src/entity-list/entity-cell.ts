@@ -5,7 +5,8 @@
  * name. This module turns the cell's ordered content into those fields.
  */
 
-import { canonicalDestination, createDestinationMatcher } from './destinations.js';
+import { canonicalDestination, createDestinationMatcher, type DestinationMatcher } from './destinations.js';
+import { parseCount } from './numbers.js';
 
 export interface CellSegment {
   kind: 'inline' | 'li';
@@ -20,7 +21,7 @@ export interface ParsedEntityCell {
   /** Footnote marks found in the cell ("1", "2"). */
   footnoteRefs: string[];
   /** How the end of the name was found: a marker in the text, a name the document gives, or the comma rule. */
-  nameBy: 'marker' | 'known-name' | 'line-break' | 'comma-rule' | 'whole-cell';
+  nameBy: 'marker' | 'known-name' | 'line-break' | 'period-rule' | 'comma-rule' | 'whole-cell';
   /**
    * Destinations named by a cross-reference such as "(See alternate address under Singapore)":
    * the list's pointer to the same party's listing elsewhere; neither name nor address.
@@ -34,7 +35,7 @@ export interface ParsedEntityCell {
  * parentheses. Its end is found by `crossReferences` (balanced parentheses, "U.A.E." inside).
  */
 const CROSS_REFERENCE_START =
-  /(\(\s*)?\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+(?:under|in)\s+(?:the\s+)?/gi;
+  /(\(\s*)?(?:\bSee\s+(?:also\s+)?(?:the\s+)?(?:(?:alternate|alternative|other)\s+)?(?:address(?:es)?|entr(?:y|ies)|listings?)\s+(?:under|in)\s+|\bFor\s+(?:an\s+)?(?:alternate|alternative|other)\s+address(?:es)?,?\s+see\s+)(?:the\s+)?/gi;
 
 /**
  * Takes the cross-references out of a cell's text: the text without them, and the destinations
@@ -77,6 +78,27 @@ export function crossReferences(text: string): { text: string; destinations: str
   return { text: destinations.length > 0 ? joined : text, destinations };
 }
 
+let sharedMatcher: DestinationMatcher | undefined;
+/** One matcher of known destination spellings for the module (building one sorts every spelling). */
+function destinationMatcher(): DestinationMatcher {
+  sharedMatcher ??= createDestinationMatcher();
+  return sharedMatcher;
+}
+
+/**
+ * A destination as a cross-reference value: the list's name for it, unless that name holds a comma
+ * ("CHINA, PEOPLE'S REPUBLIC OF"), where the printed spelling is kept ("CHINA") so that a list of
+ * destinations never reads as more destinations than it names.
+ */
+function listForm(canonical: string, printed: string): string {
+  if (!canonical.includes(',')) return canonical;
+  return printed
+    .replace(/^the\s+/i, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.;,]+$/, '')
+    .toUpperCase();
+}
+
 /**
  * "Greece, Pakistan, and U.K." → ["GREECE", "PAKISTAN", "UNITED KINGDOM"]. A destination whose name
  * holds "and" ("Bosnia and Herzegovina") stays whole; "UCB Arcade in Uganda" names Uganda; "Taiwan
@@ -90,7 +112,7 @@ export function splitDestinations(text: string): string[] {
     .trim();
   const inAt = t.search(/\s+in\s+(?=\p{Lu})/u);
   if (inAt > 0) t = t.slice(inAt).replace(/^\s+in\s+/, '');
-  const matcher = createDestinationMatcher();
+  const matcher = destinationMatcher();
   const out: string[] = [];
   let i = 0;
   while (i < t.length) {
@@ -101,14 +123,14 @@ export function splitDestinations(text: string): string[] {
     }
     const known = matcher(t, i);
     if (known) {
-      out.push(known.canonical);
+      out.push(listForm(known.canonical, t.slice(i, i + known.length)));
       i += known.length;
       continue;
     }
     const next = /\s*,\s*|\s+and\s+/i.exec(t.slice(i));
     const raw = next ? t.slice(i, i + next.index) : t.slice(i);
     const d = canonicalDestination(raw.replace(/^the\s+/i, ''));
-    if (d) out.push(d);
+    if (d) out.push(listForm(d, raw));
     i += raw.length;
   }
   return [...new Set(out)];
@@ -116,7 +138,7 @@ export function splitDestinations(text: string): string[] {
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
-  /,?\s*\(?\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)/i;
+  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
 const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
 /** Dashes that introduce an alias item. */
 const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
@@ -286,11 +308,14 @@ export function nameProbeKey(text: string): string {
 
 export function parseEntityCell(input: CellSegment[], context: CellContext = {}): ParsedEntityCell {
   const seeAlso: string[] = [];
-  const segments = input.map((s) => {
-    const refs = crossReferences(s.text);
-    seeAlso.push(...refs.destinations);
-    return { ...s, text: refs.text };
-  });
+  // A line that held only a cross-reference is no line: it cannot end a name or hold an address.
+  const segments = input
+    .map((s) => {
+      const refs = crossReferences(s.text);
+      seeAlso.push(...refs.destinations);
+      return { ...s, text: refs.text };
+    })
+    .filter((s, i) => i === 0 || /[\p{L}\p{N}]/u.test(s.text));
   const footnoteRefs: string[] = [];
   for (const s of segments) for (const m of s.text.matchAll(FOOTNOTE)) footnoteRefs.push(m[1]!.trim());
 
@@ -320,25 +345,49 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
       ? printed
       : printed.replace(/,$/, '').replace(/\s+(?:and|or)$/i, '')
   ).trim();
-  let rest = clean(head.slice(nameEnd)).replace(/^[,;]\s*/, '');
+  let rest = clean(head.slice(nameEnd)).replace(/^[,;.]\s*/, '');
 
   const aliases: string[] = [];
   const addressTexts: string[] = [];
 
   // Alias sections can repeat: "a.k.a., the following two aliases: —A; and —B; f.k.a., —C."
+  let announcedCount: number | undefined;
   while (ALIAS_MARKER_AT_START.test(rest)) {
     const marker = ALIAS_MARKER_AT_START.exec(rest)!;
     rest = rest.slice(marker[0].length).replace(/^\s*,?\s*/, '');
-    const announced = /^the\s+following\s+(\S+)\s+alias(?:es)?\s*:?\s*/i.exec(rest);
-    if (announced) rest = rest.slice(announced[0].length);
-    else rest = rest.replace(/^(?:the\s+following(?:\s+alias(?:es)?)?\s*:)\s*/i, '');
-    const parsed = readInlineAliases(rest, lis.length > 0);
+    const announced = /^(?:as\s+)?the\s+following\s+(\S+)\s+alias(?:es)?\s*:?\s*/i.exec(rest);
+    if (announced) {
+      rest = rest.slice(announced[0].length);
+      announcedCount ??= parseCount(announced[1]!);
+    } else rest = rest.replace(/^(?:(?:as\s+)?the\s+following(?:\s+alias(?:es)?)?\s*:)\s*/i, '');
+    const counted =
+      announced && announcedCount !== undefined && rest && !/^(?:—|--|–)/.test(rest.trim())
+        ? readCountedAliases(rest, announcedCount)
+        : undefined;
+    const parsed = counted ?? readInlineAliases(rest, lis.length > 0);
     aliases.push(...parsed.aliases);
     rest = parsed.rest.replace(/^[,;]\s*/, '');
   }
   if (rest) addressTexts.push(rest);
 
-  for (const li of lis) {
+  // "a.k.a., the following one alias:" then lines without dashes: the announced number of lines are
+  // the aliases ("<br/>VNIIFTRI.<br/> <br/> Mendeleevo Village, …").
+  let undashed =
+    announcedCount !== undefined &&
+    aliases.length === 0 &&
+    lis.length > announcedCount &&
+    !lis.some((l) => /^(?:—|--|–)/.test(clean(l)))
+      ? announcedCount
+      : 0;
+  // The last dashed line may run on into the address ("—Gazmash. d. 54 korp. 1 …") when no
+  // address line follows it.
+  const lastLine = lis.length - 1;
+  for (const [i, li] of lis.entries()) {
+    if (undashed > 0) {
+      undashed--;
+      aliases.push(cleanItem(li));
+      continue;
+    }
     const stripped = clean(li);
     const fka = ALIAS_MARKER_AT_START.exec(stripped);
     if (fka) {
@@ -346,7 +395,19 @@ export function parseEntityCell(input: CellSegment[], context: CellContext = {})
       aliases.push(...parsed.aliases);
       if (parsed.rest) addressTexts.push(parsed.rest);
     } else if (/^(?:—|--|–)/.test(stripped)) {
-      aliases.push(cleanItem(stripped));
+      // "—Engineering Research Laboratories (ERL);—Institute of …": two items on one line.
+      const items = stripped.split(/;\s*(?:and\s+)?(?=—)/);
+      if (i === lastLine && !tail.trim()) {
+        const last = items.pop()!;
+        const split = lastAliasEnd(last);
+        items.push(last.slice(0, split));
+        const address = last
+          .slice(split)
+          .replace(/^[\s,;.]+/, '')
+          .trim();
+        if (address) addressTexts.push(address);
+      }
+      aliases.push(...items.map((a) => cleanItem(a)));
     } else if (stripped) {
       addressTexts.push(stripped);
     }
@@ -440,13 +501,41 @@ function findNameEnd(
     }
   }
 
+  const sentence = sentenceEnd(head);
   for (const b of boundaries) {
     if (b === trimmedEnd) break;
+    if (sentence > 0 && sentence < b) return { nameEnd: sentence, nameBy: 'period-rule' };
     const after = head.slice(b + 1).trimStart();
     if (LEGAL_FORM_AFTER_COMMA.test(after)) continue;
     return { nameEnd: b, nameBy: 'comma-rule' };
   }
+  if (sentence > 0) return { nameEnd: sentence, nameBy: 'period-rule' };
   return { nameEnd: hasListItems ? head.length : head.length, nameBy: 'whole-cell' };
+}
+
+/**
+ * Where a name printed without a comma after it ends at a period: "Joint Stock Company 766 UPTK. 1
+ * Institutskaya Street, …" (a period, then a house number) and "Juba Petrotech Technical Services
+ * Ltd. South Sudan." (a period, then only a destination). A period after an initial or "No." does
+ * not count; the period stays with the name when it belongs to an abbreviation ("Co.").
+ */
+function sentenceEnd(head: string): number {
+  for (const m of head.matchAll(/\.\s+(?=\d)/g)) {
+    const before = /(\S+)$/.exec(head.slice(0, m.index))?.[1] ?? '';
+    if (NO_SPLIT_BEFORE_PERIOD.test(before)) continue;
+    return KEEPS_PERIOD.test(`${before}.`) || LEGAL_FORM_AFTER_COMMA.test(before) ? m.index + 1 : m.index;
+  }
+  const last = /\.\s+([^.,;]+?)\.?\s*$/.exec(head);
+  if (last) {
+    const before = /(\S+)$/.exec(head.slice(0, last.index))?.[1] ?? '';
+    const place = last[1]!.trim();
+    const known = destinationMatcher()(place, 0);
+    if (known && known.length >= place.length && !NO_SPLIT_BEFORE_PERIOD.test(before))
+      return KEEPS_PERIOD.test(`${before}.`) || LEGAL_FORM_AFTER_COMMA.test(before)
+        ? last.index + 1
+        : last.index;
+  }
+  return -1;
 }
 
 /**
@@ -475,11 +564,43 @@ function readInlineAliases(text: string, listItemsFollow: boolean): { aliases: s
       aliases.push(cleanItem(item));
       return;
     }
-    const split = aliasAddressSplit(item);
+    const split = lastAliasEnd(item);
     aliases.push(cleanItem(item.slice(0, split)));
     rest = item.slice(split).trim();
   });
   return { aliases, rest };
+}
+
+/**
+ * Reads aliases printed inline without dashes when the cell announces how many: "the following two
+ * aliases: Star Aviation Group; and Star Aviation Services FZC. Sharjah Airport …". The first N−1
+ * end at ";", the last at the first sentence-ending period, where the address begins.
+ */
+function readCountedAliases(text: string, count: number): { aliases: string[]; rest: string } {
+  const items = text.split(/\s*;\s*(?:and\s+)?/i);
+  if (count < 1 || items.length < count) return readInlineAliases(text, false);
+  const aliases = items.slice(0, count - 1).map((a) => cleanItem(a));
+  const last = items.slice(count - 1).join('; ');
+  const split = lastAliasEnd(last);
+  aliases.push(cleanItem(last.slice(0, split)));
+  return { aliases, rest: last.slice(split).trim() };
+}
+
+/**
+ * Where the last alias of a list ends when the address runs on after it: at a sentence end ("Star
+ * Aviation Services FZC. Sharjah Airport …", "Kosol Surinandha.140/65 ITF Tower"), or at a comma
+ * when what follows holds a number, as an address does ("APEX Ltd., 26 General Belov St …", "EMEC,
+ * Suite 7, Floor 6, …"), whichever comes first. A comma before words alone ("Communication,
+ * Telemetry and Telecontrol Research Institute") stays in the alias.
+ */
+function lastAliasEnd(item: string): number {
+  let end = aliasAddressSplit(item);
+  const glued = /(?<=\p{Ll}{2,})\.(?=\d)/u.exec(item);
+  if (glued && glued.index + 1 < end) end = glued.index + 1;
+  const byComma = findNameEnd(item, undefined, false);
+  if (byComma.nameBy === 'comma-rule' && byComma.nameEnd < end && /\d/.test(item.slice(byComma.nameEnd)))
+    end = byComma.nameEnd;
+  return end;
 }
 
 /** Index in `item` where the address begins after the last alias ("Foo Co. 9F No. 38 …" → after "Co."). */
