@@ -1,7 +1,7 @@
 /**
- * The real Entity List and the two real rules of 24 Aug 2026 (test/fixtures/real/ident; see its
- * README): the eCFR part 744 XML read with the service's own eCFR reader, and the rules' expected
- * extraction joined with their FR API records.
+ * The real Entity List and the two real rules of 24 Aug 2026 (test/fixtures/real/ecfr/part-744 and
+ * test/fixtures/real/fr-text; see their READMEs): the eCFR part 744 XML read with the service's own
+ * eCFR reader, and the rules' expected extraction joined with their FR API records.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -15,7 +15,8 @@ import {
 import type { DocumentExtraction, Snapshot } from '../../src/entity-list/types.js';
 import { parseEcfrSupplement4 } from '../../src/sources/ecfr.js';
 
-export const REAL_DIR = fileURLToPath(new URL('../fixtures/real/ident/', import.meta.url));
+export const ECFR_DIR = fileURLToPath(new URL('../fixtures/real/ecfr/part-744/', import.meta.url));
+export const FR_TEXT_DIR = fileURLToPath(new URL('../fixtures/real/fr-text/', import.meta.url));
 
 /** The two eCFR versions held: same words, other periods and line breaks. */
 export type RealListDate = '2026-03-25' | '2026-07-23';
@@ -24,7 +25,7 @@ const lists = new Map<RealListDate, Snapshot>();
 
 /** The eCFR XML of part 744 as of `date`. */
 export function realPart744Xml(date: RealListDate): string {
-  return gunzipSync(readFileSync(`${REAL_DIR}title-15-part-744-${date}.xml.gz`)).toString('utf8');
+  return gunzipSync(readFileSync(`${ECFR_DIR}title-15-part-744-${date}.xml.gz`)).toString('utf8');
 }
 
 /** Supplement No. 4 as of `date`, read by the eCFR reader (cached: a read takes a few hundred ms). */
@@ -43,12 +44,12 @@ export function realList(date: RealListDate): Snapshot {
 /** The rules of 24 Aug 2026, as apply takes them: 2026-17230 (a removal), 2026-17231 (a revision). */
 export function realRules(): DocumentChanges[] {
   return ['2026-17230', '2026-17231'].map((n) => {
-    const extraction = JSON.parse(readFileSync(`${REAL_DIR}${n}.expected.json`, 'utf8')) as Omit<
+    const extraction = JSON.parse(readFileSync(`${FR_TEXT_DIR}expected/${n}.json`, 'utf8')) as Omit<
       DocumentExtraction,
       'warnings' | 'document'
     >;
     const record = JSON.parse(
-      readFileSync(`${REAL_DIR}${n}.record.json`, 'utf8'),
+      readFileSync(`${FR_TEXT_DIR}${n}.record.json`, 'utf8'),
     ) as FederalRegisterDocumentRecord;
     const { documentNumber: _n, ...facts } = documentFactsFromApi(record);
     return documentChanges({ ...extraction, warnings: [] }, facts);
