@@ -2,6 +2,7 @@
 import { applyCommand } from './commands/apply.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
+import { diffCommand } from './commands/diff.js';
 import { ecfrCommand } from './commands/ecfr.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: applyCommand,
     usage: 'apply --state SNAPSHOT.json FILE.xml... [--events OUT.jsonl]',
     summary: 'the list after applying the documents in order, as a snapshot; events as JSON Lines',
+  },
+  diff: {
+    run: diffCommand,
+    usage: 'diff OLD.json NEW.json [--source URI]',
+    summary: 'differences between two snapshots, one JSON line each: added, removed, revised, editorial',
   },
   ecfr: {
     run: ecfrCommand,

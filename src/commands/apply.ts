@@ -17,7 +17,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyDocument } from '../entity-list/apply.js';
+import { applyDocument, sharedKeyWarnings } from '../entity-list/apply.js';
 import {
   citationFromPage,
   documentChanges,
@@ -69,9 +69,16 @@ export async function applyCommand(argv: string[], io: CommandIO): Promise<numbe
     let state = await readSnapshot(args.state);
     const events: EntityListEvent[] = [];
     const totals = { documents: 0, added: 0, revised: 0, removed: 0, corrected: 0, anomalies: 0 };
+    // A name listed twice under one destination is kept twice: said once, for the state read.
+    let warnedShared = false;
     for (const file of args.files) {
       for (const doc of await readDocuments(file, args.meta, io)) {
         const result = applyDocument(state, doc);
+        if (!warnedShared) {
+          for (const w of sharedKeyWarnings(result.shared, state.asOf))
+            io.stderr.write(`warning: ${args.state}: ${w}\n`);
+          warnedShared = true;
+        }
         state = result.next;
         events.push(...result.events);
         totals.documents += 1;

@@ -11,12 +11,17 @@
  * - correct: like revise, marked as a correction of an earlier document.
  * - A revise/remove/correct that cannot be resolved to exactly one entry is not applied and becomes
  *   an anomaly event carrying the whole instruction: nothing is dropped silently.
+ * - A revision whose row has the very words of the entry (only punctuation, spacing or case differ)
+ *   is applied, and reported as `entry.editorial` (opt-in), not as `entry.revised`.
+ * - The list may name one party twice under a destination (the real list does, a few times): every
+ *   listing is kept under its own listing key (listings.ts), and reported once as a warning.
  */
 import {
   anomalyEvent,
   documentOrigin,
   entryAddedEvent,
   entryCorrectedEvent,
+  entryEditorialEvent,
   entryRemovedEvent,
   entryRevisedEvent,
   rulePublishedEvent,
@@ -31,7 +36,9 @@ import type {
   MatchData,
 } from '../events/types.js';
 import { factsOf, type DocumentChanges } from './document.js';
-import { normalizeCountry } from './identity.js';
+import { compareWording, cellWords } from './field-diff.js';
+import { entryKey, normalizeCountry } from './identity.js';
+import { EntryIndex, baseKeyOf, type SharedKey } from './listings.js';
 import { DEFAULT_MATCH_THRESHOLDS, resolveEntry, type MatchThresholds, type Resolution } from './matching.js';
 import { canonicalEntry, keyOf, laterDate, sortEntries } from './snapshot.js';
 import type { Entry, EntryChange, ListedEntry, Snapshot } from './types.js';
@@ -48,6 +55,8 @@ export interface ApplyResult {
   /** The anomaly events among `events`, for reporting. */
   anomalies: AnomalyEvent[];
   counts: ChangeCounts;
+  /** Names the prior state lists more than once under one destination: all kept, worth a look. */
+  shared: SharedKey[];
 }
 
 export function applyDocument(
@@ -58,18 +67,8 @@ export function applyDocument(
   const facts = factsOf(doc);
   const origin = documentOrigin(facts);
   const thresholds = options.match ?? DEFAULT_MATCH_THRESHOLDS;
-  const { state, duplicates } = indexByKey(prior.entries);
-
-  const events: EntityListEvent[] = duplicates.map((entry) =>
-    anomalyEvent(origin, {
-      code: 'EL_DUPLICATE_KEY',
-      message: `prior state (as of ${prior.asOf}) lists "${entry.name}" under ${entry.country} twice (key ${keyOf(entry)}); the first listing was used`,
-      applied: false,
-      key: keyOf(entry),
-      country: entry.country,
-      name: entry.name,
-    }),
-  );
+  const state = new EntryIndex(prior.entries);
+  const events: EntityListEvent[] = [];
   if (facts.publicationDate < prior.asOf) {
     events.push(
       anomalyEvent(origin, {
@@ -105,7 +104,7 @@ export function applyDocument(
       asOf: next.asOf,
     }),
   );
-  return { next, events, anomalies: events.filter(isAnomaly), counts };
+  return { next, events, anomalies: events.filter(isAnomaly), counts, shared: state.shared };
 }
 
 /** The issue's name for `applyDocument`. */
@@ -127,23 +126,24 @@ export function applyDocuments(
   return { next: state, events, anomalies: events.filter(isAnomaly) };
 }
 
-function indexByKey(entries: readonly ListedEntry[]): {
-  state: Map<string, ListedEntry>;
-  duplicates: ListedEntry[];
-} {
-  const state = new Map<string, ListedEntry>();
-  const duplicates: ListedEntry[] = [];
-  for (const entry of entries) {
-    const key = keyOf(entry);
-    if (state.has(key)) duplicates.push(entry);
-    else state.set(key, entry);
-  }
-  return { state, duplicates };
+/**
+ * A warning for each name the list holds more than once under one destination: the listings are all
+ * kept (nothing is merged or dropped), and told apart by their listing keys.
+ */
+export function sharedKeyWarnings(shared: readonly SharedKey[], asOf: string): string[] {
+  return shared.map((group) => {
+    const { entry } = group.listings[0]!;
+    const others = group.listings
+      .map((l) => l.key.slice(group.key.length))
+      .filter((suffix) => suffix !== '')
+      .join(', ');
+    return `the list as of ${asOf} names "${entry.name}" ${group.listings.length} times under ${entry.country}: all are kept, as "${group.key}" and "${group.key}" + ${others}`;
+  });
 }
 
 /** Applies one instruction to the working state (a local map) and returns the events it makes. */
 function applyChange(
-  state: Map<string, ListedEntry>,
+  state: EntryIndex,
   change: EntryChange,
   origin: EventOrigin,
   thresholds: MatchThresholds,
@@ -153,14 +153,21 @@ function applyChange(
   const row = rowOf(change);
   // A row that renames the entry prints the new name; the instruction's own name finds the old one.
   const instructedName = change.previousName ?? change.entry.name;
+  const given = change.entry as Partial<Entry>;
   const resolution = resolveEntry(
     state,
-    { country: change.country, name: instructedName, aliases: [change.entry.name, ...row.entry.aliases] },
+    {
+      country: change.country,
+      name: instructedName,
+      aliases: [change.entry.name, ...row.entry.aliases],
+      ...(given.addresses ? { addresses: given.addresses } : {}),
+    },
     thresholds,
   );
   if (resolution.kind !== 'found') return [unresolvedAnomaly(origin, change, resolution)];
 
   const before = resolution.entry;
+  const previousKey = resolution.match.key;
   const match: MatchData = {
     method: resolution.match.method,
     confidence: resolution.match.confidence,
@@ -168,70 +175,86 @@ function applyChange(
     matchedText: resolution.match.matchedText,
   };
   if (change.action === 'remove') {
-    state.delete(resolution.match.key);
-    return [entryRemovedEvent(origin, before, { match })];
+    state.remove(previousKey);
+    return [entryRemovedEvent(origin, before, { match, key: previousKey })];
   }
 
   const after = rowOf(change, before).entry;
-  const newKey = keyOf(after);
-  const collidesWith = newKey !== resolution.match.key ? state.get(newKey) : undefined;
+  const newBase = keyOf(after);
+  const collidesWith = newBase !== baseKeyOf(previousKey) ? state.listings(newBase)[0]?.[1] : undefined;
   if (collidesWith) {
     return [
       anomalyEvent(origin, {
         ...instructionFacts(change),
         code: 'EL_RENAME_COLLISION',
-        message: `${where(origin, change)}: the ${change.action === 'correct' ? 'corrected' : 'revised'} row renames "${before.name}" to "${after.name}", which is already listed as "${collidesWith.name}" (key ${newKey}); not applied`,
+        message: `${where(origin, change)}: the ${change.action === 'correct' ? 'corrected' : 'revised'} row renames "${before.name}" to "${after.name}", which is already listed as "${collidesWith.name}" (key ${newBase}); not applied`,
         applied: false,
-        key: newKey,
+        key: newBase,
       }),
     ];
   }
-  state.delete(resolution.match.key);
-  state.set(newKey, after);
+  const { key } = state.replace(previousKey, after);
+  const keys = { key, previousKey, match };
   const events: EntityListEvent[] = [
     change.action === 'correct'
-      ? entryCorrectedEvent(origin, before, after, correctionTarget(change, before), { match })
-      : entryRevisedEvent(origin, before, after, { match }),
+      ? entryCorrectedEvent(origin, before, after, correctionTarget(change, before), keys)
+      : compareWording(before, after).kind === 'editorial'
+        ? entryEditorialEvent(origin, before, after, keys)
+        : entryRevisedEvent(origin, before, after, keys),
   ];
   if (row.missing.length > 0)
     events.push(incompleteRowAnomaly(origin, change, row.missing, 'the prior values were kept'));
   return events;
 }
 
-function applyAdd(
-  state: Map<string, ListedEntry>,
-  change: EntryChange,
-  origin: EventOrigin,
-): EntityListEvent[] {
+function applyAdd(state: EntryIndex, change: EntryChange, origin: EventOrigin): EntityListEvent[] {
   const row = rowOf(change);
-  const key = keyOf(row.entry);
-  const existing = state.get(key);
+  const base = keyOf(row.entry);
+  const listed = state.listings(base);
+  // Already listed: BIS sometimes "adds" an entry that a prior rule listed. Where the name is listed
+  // once, or one of its listings has the row's very words, the row is applied as a revision of that
+  // listing, which keeps the state equal to what the table now prints; the anomaly says it happened.
+  // Where the name is listed several times and none has the row's words, it is another listing.
+  const existing =
+    listed.length === 1 ? listed[0] : listed.find(([, e]) => cellWords(e) === cellWords(row.entry));
   const events: EntityListEvent[] = [];
   if (existing) {
-    // Already listed: BIS sometimes "adds" an entry that a prior rule listed. Applying the row as a
-    // revision keeps the state equal to what the table now prints; the anomaly says it happened.
-    const after = rowOf(change, existing).entry;
-    state.set(key, after);
+    const [previousKey, prior] = existing;
+    const after = rowOf(change, prior).entry;
+    const { key } = state.replace(previousKey, after);
     events.push(
-      entryRevisedEvent(origin, existing, after, {
+      entryRevisedEvent(origin, prior, after, {
+        key,
+        previousKey,
         match: {
           method: 'key',
           confidence: 1,
           instructedName: change.entry.name,
-          matchedText: existing.name,
+          matchedText: prior.name,
         },
       }),
       anomalyEvent(origin, {
         ...instructionFacts(change),
         code: 'EL_ADD_OF_EXISTING_ENTRY',
-        message: `${where(origin, change)}: adds "${change.entry.name}", which is already listed as "${existing.name}"; applied as a revision of that entry`,
+        message: `${where(origin, change)}: adds "${change.entry.name}", which is already listed as "${prior.name}"; applied as a revision of that entry`,
         applied: true,
         key,
       }),
     );
   } else {
-    state.set(key, row.entry);
-    events.push(entryAddedEvent(origin, row.entry));
+    const { key } = state.add(row.entry);
+    events.push(entryAddedEvent(origin, row.entry, { key }));
+    if (listed.length > 0) {
+      events.push(
+        anomalyEvent(origin, {
+          ...instructionFacts(change),
+          code: 'EL_ADD_OF_EXISTING_ENTRY',
+          message: `${where(origin, change)}: adds "${change.entry.name}", whose name is already listed ${listed.length} times under ${change.country} with other addresses; added as another listing (${key})`,
+          applied: true,
+          key,
+        }),
+      );
+    }
   }
   if (row.missing.length > 0 && !existing) {
     events.push(incompleteRowAnomaly(origin, change, row.missing, 'added with empty values'));
@@ -341,7 +364,7 @@ function instructionFacts(
 ): Pick<AnomalyInput, 'key' | 'country' | 'name' | 'action' | 'instruction'> {
   const name = change.previousName ?? change.entry.name;
   return {
-    key: keyOf({ country: change.country, name }),
+    key: entryKey(change.country, name),
     country: change.country,
     name,
     action: change.action,

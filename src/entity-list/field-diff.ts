@@ -4,7 +4,7 @@
  * as word-level diffs rendered by the `diff` package.
  */
 import { diffWordsWithSpace } from 'diff';
-import { cleanText } from './identity.js';
+import { cleanText, normalizeCountry, textWords, wordsOf } from './identity.js';
 import type { ListedEntry } from './types.js';
 
 export type EntryField =
@@ -15,7 +15,8 @@ export type EntryField =
   | 'licenseRequirement'
   | 'licenseReviewPolicy'
   | 'federalRegisterCitations'
-  | 'footnotes';
+  | 'footnotes'
+  | 'seeAlso';
 
 /** Values in the new list and not the old one, and the reverse, each in its list's order. */
 export interface ListDiff {
@@ -80,12 +81,13 @@ export function diffEntryFields(before: ListedEntry, after: ListedEntry): EntryF
     out.changedFields.push('federalRegisterCitations');
   }
   if (listChanged(before.footnotes ?? [], after.footnotes ?? [])) out.changedFields.push('footnotes');
+  if (listChanged(before.seeAlso ?? [], after.seeAlso ?? [])) out.changedFields.push('seeAlso');
   return out;
 }
 
 /**
- * Added and removed values, compared the way the corpus says rows compare: whitespace-collapsed and
- * without one trailing period ("Co." in the CSL, "Co" once the cell's own period is taken off), so
+ * Added and removed values, compared the way the corpus says rows compare: whitespace-collapsed,
+ * without a leading "and", and without one trailing period ("Co." in the CSL, "Co" once the cell's own period is taken off), so
  * punctuation noise does not show up as a removed-and-re-added alias.
  */
 export function diffLists(before: readonly string[], after: readonly string[]): ListDiff {
@@ -106,7 +108,10 @@ function listChanged(before: readonly string[], after: readonly string[]): boole
 }
 
 function comparable(value: string): string {
-  return cleanText(value).replace(/\.$/, '');
+  // "and" joining the last value to the others is a connector, not part of the value.
+  return cleanText(value)
+    .replace(/\.$/, '')
+    .replace(/^and\s+/i, '');
 }
 
 /**
@@ -124,4 +129,87 @@ export function diffText(before: string, after: string): TextDiff {
     else parts.push({ op, text: change.value });
   }
   return { before, after, parts };
+}
+
+/**
+ * How two versions of an entry differ: not at all (`same`), in punctuation, spacing, line breaks,
+ * markup or case only (`editorial`), or in their words (`revised`). `fields` are the fields whose
+ * words changed (for `revised`) or whose text changed (for `editorial`); `editorialFields` the
+ * fields of a revision whose text changed without their words changing.
+ *
+ * The entity cell (name, aliases, addresses) is compared as the one text the table prints: where a
+ * reader ends the name or an address can move with a period ("Joint Stock Company 766 UPTK.
+ * 1 Institutskaya Street"), which changes the fields but not the words of the cell. The "and" that
+ * joins the last address or alias to the others is a connector, not a word of either.
+ */
+export interface WordingComparison {
+  kind: 'same' | 'editorial' | 'revised';
+  fields: EntryField[];
+  editorialFields: EntryField[];
+}
+
+export function compareWording(before: ListedEntry, after: ListedEntry): WordingComparison {
+  const textFields = diffEntryFields(before, after).changedFields;
+  if (textFields.length === 0) return { kind: 'same', fields: [], editorialFields: [] };
+  const wordFields = wordChangedFields(before, after);
+  if (wordFields.length === 0) return { kind: 'editorial', fields: textFields, editorialFields: [] };
+  return {
+    kind: 'revised',
+    fields: wordFields,
+    editorialFields: textFields.filter((f) => !wordFields.includes(f)),
+  };
+}
+
+/** The fields whose words differ (see `compareWording`); empty when the two differ editorially at most. */
+export function wordChangedFields(before: ListedEntry, after: ListedEntry): EntryField[] {
+  const out: EntryField[] = [];
+  if (normalizeCountry(before.country) !== normalizeCountry(after.country)) out.push('country');
+  if (cellWords(before) !== cellWords(after)) {
+    if (wordsOf(before.name) !== wordsOf(after.name)) out.push('name');
+    if (listWords(before.aliases) !== listWords(after.aliases)) out.push('aliases');
+    if (listWords(before.addresses) !== listWords(after.addresses)) out.push('addresses');
+    // The cell's words changed only in how they are split between fields: the name's end moved.
+    if (out.length === 0 || (out.length === 1 && out[0] === 'country')) out.push('name');
+  }
+  if (wordsOf(before.licenseRequirement) !== wordsOf(after.licenseRequirement))
+    out.push('licenseRequirement');
+  if (wordsOf(before.licenseReviewPolicy) !== wordsOf(after.licenseReviewPolicy))
+    out.push('licenseReviewPolicy');
+  if (listWords(before.federalRegisterCitations) !== listWords(after.federalRegisterCitations))
+    out.push('federalRegisterCitations');
+  if (listWords(before.footnotes ?? []) !== listWords(after.footnotes ?? [])) out.push('footnotes');
+  if (listWords(before.seeAlso ?? []) !== listWords(after.seeAlso ?? [])) out.push('seeAlso');
+  return out;
+}
+
+/**
+ * The words of the entity cell: name, aliases and addresses, without the connecting "and"s, as a
+ * sorted multiset. Sorted because markup decides which field a reader gives a segment of the cell
+ * to: "Hay Riad<br/>—Rabat, Morocco" reads as an address and an alias where "Hay Riad, Rabat,
+ * Morocco" reads as one address, with the same words in the cell.
+ */
+export function cellWords(entry: Pick<ListedEntry, 'name' | 'aliases' | 'addresses'>): string {
+  return listWords([entry.name, ...entry.aliases, ...entry.addresses])
+    .split(' ')
+    .sort()
+    .join(' ');
+}
+
+/**
+ * The words of a list of values, each value split at semicolons (the table's own separator, which a
+ * reader may or may not have split on) and stripped of a leading or trailing "and".
+ */
+function listWords(values: readonly string[]): string {
+  const out: string[] = [];
+  for (const value of values) {
+    for (const piece of value.split(';')) {
+      const words = textWords(piece);
+      let start = 0;
+      let end = words.length;
+      if (words[start] === 'and') start += 1;
+      if (end > start && words[end - 1] === 'and') end -= 1;
+      for (let i = start; i < end; i++) out.push(words[i]!);
+    }
+  }
+  return out.join(' ');
 }

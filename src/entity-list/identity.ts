@@ -65,7 +65,10 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
 
 /**
  * Lower-case words and numbers. An apostrophe joins ("People's" = "Peoples"; a backtick is an
- * apostrophe typed on a keyboard); "&" is the word "and"; every other mark separates.
+ * apostrophe typed on a keyboard), and so does a period: eCFR adds and drops periods in
+ * abbreviations from one rendering to the next ("P.AD Ltd." and "PAD Ltd.", "N.A." and "NA",
+ * "U.A.E." and "UAE"), and a period is punctuation, not a word boundary. "&" is the word "and";
+ * every other mark separates.
  */
 function asciiTokens(name: string): string[] {
   const lower = name.toLowerCase();
@@ -75,7 +78,7 @@ function asciiTokens(name: string): string[] {
   for (let i = 0; i <= lower.length; i++) {
     const c = i < lower.length ? lower.charCodeAt(i) : 32;
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
-    if (c === 39 || c === 96) {
+    if (c === 39 || c === 96 || c === 46) {
       joined += lower.slice(start, i);
       start = i + 1;
       continue;
@@ -92,11 +95,14 @@ function asciiTokens(name: string): string[] {
 /** The same for any text, after NFKC and with accents stripped ("Société" = "Societe"). */
 function unicodeTokens(name: string): string[] {
   // Lower-case before stripping accents: some capitals lower-case into a letter plus a mark (İ).
+  // Upper-case first, so that letters whose capital lower-cases to another letter compare as their
+  // capitals do: Turkish "ı" (KAPI / Kapı), German "ß" (STRASSE / Straße).
   return cleanText(name)
+    .toUpperCase()
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .replace(/['`]/g, '')
+    .replace(/['`.]/g, '')
     .replace(/&/g, ' and ')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((token) => token.length > 0);
@@ -222,4 +228,21 @@ export function entryKey(country: string, name: string): string {
 /** The destination part of a key, for scanning one destination's entries. */
 export function keyDestination(key: string): string {
   return key.slice(0, key.indexOf('|'));
+}
+
+/**
+ * The words of a text: what is left when punctuation, spacing, line breaks, markup (quotes, dashes,
+ * full-width forms), accents and case are set aside. Two texts with the same words differ only
+ * editorially. Unlike `normalizeName`, company forms are not respelled: "Co." and "Company" are
+ * different words, and a change from one to the other is a change of wording.
+ */
+export function textWords(text: string): string[] {
+  const tokens = PRINTABLE_ASCII.test(text) ? asciiTokens(text) : unicodeTokens(text);
+  // "U.A.E." and "UAE", "P.O. Box" and "PO Box": periods between letters are punctuation.
+  return tokens.some((t) => t.length === 1) ? joinSpelledOutAbbreviations(tokens) : tokens;
+}
+
+/** `textWords` joined by single spaces: the form word-level comparisons use. */
+export function wordsOf(text: string): string {
+  return textWords(text).join(' ');
 }

@@ -1,23 +1,31 @@
 /**
  * Finding the entry an amendatory instruction refers to. Instructions name entries a little
  * differently from how the table holds them ("Enterprise Chips Hunter" for "Enterprise Chips Hunter
- * (ECH)"), or by an alias, or by a former name. The resolver tries, in order: the key, an alias, then
- * a close-name match scored 0..1. It never picks silently: anything short of one clear candidate
+ * (ECH)"), or by an alias, or by a former name, or, the way BIS writes it, by the start of the cell
+ * ("Atempo Proje … İstanbul Şubesi, Bülent Ecevit Bulvarı": the name, then the start of the first
+ * address). The resolver tries, in order: the key, the cell's text, an alias, then a close-name match
+ * scored 0..1. It never picks silently and never picks two: anything short of one clear candidate
  * comes back as ambiguous / low-confidence / not-found with the candidates it saw, for an anomaly.
  */
 import { coreName, entryKey, keyDestination, normalizeCountry, normalizeName } from './identity.js';
+import { EntryIndex } from './listings.js';
 import type { ListedEntry } from './types.js';
 
-export type MatchMethod = 'key' | 'alias' | 'similar-name';
+/**
+ * `key`: the entry's own name. `cell-text`: the instruction's name begins the entry's cell (its
+ * name, then its address). `row`: several listings share the name and the instruction's row (its
+ * addresses) tells which. `alias`, `similar-name`: as they say.
+ */
+export type MatchMethod = 'key' | 'cell-text' | 'row' | 'alias' | 'similar-name';
 
 export interface Candidate {
   key: string;
   country: string;
   name: string;
   method: MatchMethod;
-  /** 1 for key and alias matches; the similarity score for close names. */
+  /** 1 for key and alias matches; how sure the match is for the others. */
   confidence: number;
-  /** The name or alias of the entry that matched. */
+  /** The name, alias or cell text of the entry that matched. */
   matchedText: string;
 }
 
@@ -55,28 +63,44 @@ export interface EntryReference {
    * as an alias ("f.k.a."), which is how a revision that renames an entry still finds it.
    */
   aliases?: readonly string[];
+  /** Addresses of the row the instruction prints, if any: they tell apart listings of one name. */
+  addresses?: readonly string[];
 }
 
 const MAX_CANDIDATES = 5;
 
+/** The instruction's name goes past the entry's name into its address: the way BIS names entries. */
+const CELL_TEXT_INTO_ADDRESS = 0.98;
+/** The instruction's name is the entry's name up to one of its commas: our name ran on too far. */
+const CELL_TEXT_NAME_PART = 0.9;
+
 /**
- * Resolves `ref` against the current state (key → entry). Pure; scans one destination only when the
- * key misses, so the common case is one map lookup.
+ * Resolves `ref` against the current state. Pure. With an `EntryIndex` the common case is one map
+ * lookup; a plain map (listing key → entry) is indexed first.
  */
 export function resolveEntry(
-  state: ReadonlyMap<string, ListedEntry>,
+  state: EntryIndex | ReadonlyMap<string, ListedEntry>,
   ref: EntryReference,
   thresholds: MatchThresholds = DEFAULT_MATCH_THRESHOLDS,
 ): Resolution {
+  const index = state instanceof EntryIndex ? state : indexOfMap(state);
   const key = entryKey(ref.country, ref.name);
-  const exact = state.get(key);
-  if (exact) return found(candidate(key, exact, 'key', 1, exact.name), exact);
+  const listings = index.listings(key);
+  if (listings.length === 1) {
+    const [k, entry] = listings[0]!;
+    return found(candidate(k, entry, 'key', 1, entry.name), entry);
+  }
+  if (listings.length > 1) return byRow(listings, ref);
 
   const destination = normalizeCountry(ref.country);
-  const entries = [...state].filter(([k]) => keyDestination(k) === destination);
+  const entries = index.underDestination(destination);
+
+  const byCell = cellTextMatches(entries, ref.name);
+  if (byCell.length === 1) return found(byCell[0]!, index.get(byCell[0]!.key)!);
+  if (byCell.length > 1) return { kind: 'ambiguous', candidates: byCell.slice(0, MAX_CANDIDATES) };
 
   const byAlias = aliasMatches(entries, ref);
-  if (byAlias.length === 1) return found(byAlias[0]!, state.get(byAlias[0]!.key)!);
+  if (byAlias.length === 1) return found(byAlias[0]!, index.get(byAlias[0]!.key)!);
   if (byAlias.length > 1) return { kind: 'ambiguous', candidates: byAlias.slice(0, MAX_CANDIDATES) };
 
   const similar = similarNames(entries, ref.name, thresholds.report);
@@ -85,14 +109,78 @@ export function resolveEntry(
     if (runnerUp && best.confidence - runnerUp.confidence < thresholds.margin) {
       return { kind: 'ambiguous', candidates: similar.slice(0, MAX_CANDIDATES) };
     }
-    return found(best, state.get(best.key)!);
+    return found(best, index.get(best.key)!);
   }
   if (best) return { kind: 'low-confidence', candidates: similar.slice(0, MAX_CANDIDATES) };
 
-  const elsewhere = sameNameElsewhere(state, ref.name, destination);
+  const elsewhere = sameNameElsewhere(index, ref.name, destination);
   if (elsewhere.length > 0)
     return { kind: 'other-destination', candidates: elsewhere.slice(0, MAX_CANDIDATES) };
   return { kind: 'not-found', candidates: [] };
+}
+
+/** A plain map keyed by listing keys, as an index (for callers and tests that hold a map). */
+function indexOfMap(map: ReadonlyMap<string, ListedEntry>): EntryIndex {
+  return new EntryIndex([...map.values()]);
+}
+
+/**
+ * Several listings share the instruction's name (Wong Yung Fai twice under China). The row the
+ * instruction prints picks one when its addresses clearly overlap one listing's more than any other;
+ * a removal prints no row, so it stays ambiguous unless its name reaches into the address.
+ */
+function byRow(listings: Array<[string, ListedEntry]>, ref: EntryReference): Resolution {
+  const all = listings.map(([k, e]) => candidate(k, e, 'key', 1, e.name));
+  const rowAddresses = new Set((ref.addresses ?? []).map(normalizeName).filter((a) => a !== ''));
+  if (rowAddresses.size === 0) return { kind: 'ambiguous', candidates: all.slice(0, MAX_CANDIDATES) };
+  const scored = listings
+    .map(([k, e]) => {
+      const own = new Set(e.addresses.map(normalizeName).filter((a) => a !== ''));
+      const shared = [...own].filter((a) => rowAddresses.has(a)).length;
+      const union = new Set([...own, ...rowAddresses]).size;
+      return { k, e, score: union === 0 ? 0 : shared / union };
+    })
+    .sort((a, b) => b.score - a.score || (a.k < b.k ? -1 : 1));
+  const [best, next] = scored;
+  if (!best || best.score === 0 || (next && best.score - next.score < 0.2)) {
+    return { kind: 'ambiguous', candidates: all.slice(0, MAX_CANDIDATES) };
+  }
+  const text = best.e.addresses[0] ? `${best.e.name}, ${best.e.addresses[0]}` : best.e.name;
+  return found(candidate(best.k, best.e, 'row', 0.9 + 0.1 * best.score, text), best.e);
+}
+
+/**
+ * Entries whose cell text the instruction's name begins: the whole name and the start of the
+ * address, or the name up to one of its commas (where a reader ran the name into the address).
+ */
+function cellTextMatches(entries: ReadonlyArray<[string, ListedEntry]>, name: string): Candidate[] {
+  const wanted = normalizeName(name);
+  if (wanted === '') return [];
+  const out: Candidate[] = [];
+  for (const [key, entry] of entries) {
+    const own = normalizeName(entry.name);
+    if (wanted.length > own.length && wanted.startsWith(`${own} `)) {
+      const cell = normalizeName(`${entry.name} ${entry.addresses.join(' ')}`);
+      if (cell === wanted || cell.startsWith(`${wanted} `)) {
+        out.push(candidate(key, entry, 'cell-text', CELL_TEXT_INTO_ADDRESS, cellText(entry)));
+      }
+    } else if (own.startsWith(`${wanted} `)) {
+      const parts = entry.name.split(',');
+      for (let n = 1; n < parts.length; n++) {
+        const head = parts.slice(0, n).join(',');
+        if (normalizeName(head) === wanted) {
+          out.push(candidate(key, entry, 'cell-text', CELL_TEXT_NAME_PART, head.trim()));
+          break;
+        }
+      }
+    }
+  }
+  return out.sort(byConfidenceThenKey);
+}
+
+/** The entry's name and first address, as the table prints the start of its cell. */
+function cellText(entry: ListedEntry): string {
+  return entry.addresses[0] ? `${entry.name}, ${entry.addresses[0]}` : entry.name;
 }
 
 function found(match: Candidate, entry: ListedEntry): Resolution {
@@ -155,14 +243,10 @@ function similarNames(
   return out.sort(byConfidenceThenKey);
 }
 
-function sameNameElsewhere(
-  state: ReadonlyMap<string, ListedEntry>,
-  name: string,
-  destination: string,
-): Candidate[] {
+function sameNameElsewhere(state: EntryIndex, name: string, destination: string): Candidate[] {
   const wanted = normalizeName(name);
   const out: Candidate[] = [];
-  for (const [key, entry] of state) {
+  for (const [key, entry] of state.entries()) {
     if (keyDestination(key) === destination) continue;
     if (normalizeName(entry.name) === wanted) out.push(candidate(key, entry, 'key', 1, entry.name));
     else {

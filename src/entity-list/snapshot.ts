@@ -52,7 +52,10 @@ export function sortEntries(entries: readonly ListedEntry[]): ListedEntry[] {
       compareStrings(a.country, b.country) ||
       compareStrings(a.name, b.name) ||
       compareStrings(a.entry.country, b.entry.country) ||
-      compareStrings(a.entry.name, b.entry.name),
+      compareStrings(a.entry.name, b.entry.name) ||
+      // One name listed twice under a destination (the real list does): by content, so the order
+      // never depends on the order the entries came in.
+      compareStrings(JSON.stringify(a.entry), JSON.stringify(b.entry)),
   );
   return decorated.map((d) => d.entry);
 }
@@ -71,7 +74,8 @@ export function sameEntry(a: ListedEntry, b: ListedEntry): boolean {
     sameList(a.aliases, b.aliases) &&
     sameList(a.addresses, b.addresses) &&
     sameList(a.federalRegisterCitations, b.federalRegisterCitations) &&
-    sameList(a.footnotes ?? [], b.footnotes ?? [])
+    sameList(a.footnotes ?? [], b.footnotes ?? []) &&
+    sameList(a.seeAlso ?? [], b.seeAlso ?? [])
   );
 }
 

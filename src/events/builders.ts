@@ -7,8 +7,7 @@
  * the same ids, while two different changes differ in at least one hashed part.
  */
 import { documentUrl, type DocumentFacts } from '../entity-list/document.js';
-import { diffEntryFields } from '../entity-list/field-diff.js';
-import type { SnapshotDiff } from '../entity-list/diff.js';
+import { diffEntryFields, type EntryField } from '../entity-list/field-diff.js';
 import { entryKey } from '../entity-list/identity.js';
 import { keyOf } from '../entity-list/snapshot.js';
 import type { EntryChange, ListedEntry } from '../entity-list/types.js';
@@ -25,6 +24,7 @@ import type {
   DriftEvent,
   EntryAddedEvent,
   EntryCorrectedEvent,
+  EntryEditorialEvent,
   EntryRemovedEvent,
   EntryRevisedEvent,
   MatchData,
@@ -99,8 +99,23 @@ function envelope<TType extends EventType, TData>(
   };
 }
 
-export function entryAddedEvent(origin: EventOrigin, entry: ListedEntry): EntryAddedEvent {
-  const key = keyOf(entry);
+/**
+ * Which listing an event is about. Most entries' key is `keyOf(entry)`; where a list names one party
+ * twice under a destination, the listing key (see entity-list/listings.ts) tells the two apart, and
+ * the caller that holds the list passes it.
+ */
+export interface ListingKeys {
+  key?: string;
+  /** The listing's key before the change, when the caller knows it. */
+  previousKey?: string;
+}
+
+export function entryAddedEvent(
+  origin: EventOrigin,
+  entry: ListedEntry,
+  options: ListingKeys = {},
+): EntryAddedEvent {
+  const key = options.key ?? keyOf(entry);
   return envelope(EVENT_TYPES.entryAdded, origin, key, entry, {
     key,
     country: entry.country,
@@ -110,7 +125,7 @@ export function entryAddedEvent(origin: EventOrigin, entry: ListedEntry): EntryA
   });
 }
 
-export interface RevisionOptions {
+export interface RevisionOptions extends ListingKeys {
   match?: MatchData;
 }
 
@@ -120,8 +135,8 @@ export function entryRevisedEvent(
   after: ListedEntry,
   options: RevisionOptions = {},
 ): EntryRevisedEvent {
-  const key = keyOf(after);
-  const previousKey = keyOf(before);
+  const key = options.key ?? keyOf(after);
+  const previousKey = options.previousKey ?? keyOf(before);
   return envelope(EVENT_TYPES.entryRevised, origin, key, after, {
     key,
     country: after.country,
@@ -142,8 +157,8 @@ export function entryCorrectedEvent(
   corrects: CorrectionTarget,
   options: RevisionOptions = {},
 ): EntryCorrectedEvent {
-  const key = keyOf(after);
-  const previousKey = keyOf(before);
+  const key = options.key ?? keyOf(after);
+  const previousKey = options.previousKey ?? keyOf(before);
   return envelope(EVENT_TYPES.entryCorrected, origin, key, after, {
     key,
     country: after.country,
@@ -163,7 +178,7 @@ export function entryRemovedEvent(
   before: ListedEntry,
   options: RevisionOptions = {},
 ): EntryRemovedEvent {
-  const key = keyOf(before);
+  const key = options.key ?? keyOf(before);
   // The removal is identified by what left the list; the entry's content is in `data`, not the id,
   // so an entry removed twice in one document is one change.
   return envelope(EVENT_TYPES.entryRemoved, origin, key, null, {
@@ -174,6 +189,60 @@ export function entryRemovedEvent(
     before,
     ...(options.match ? { match: options.match } : {}),
   });
+}
+
+/**
+ * `gov.bis.entitylist.entry.editorial` (opt-in): the entry's text changed, its words did not. The id
+ * hashes the text after the change, like a revision's, so the same editorial change is one event.
+ */
+export function entryEditorialEvent(
+  origin: EventOrigin,
+  before: ListedEntry,
+  after: ListedEntry,
+  options: RevisionOptions = {},
+): EntryEditorialEvent {
+  const key = options.key ?? keyOf(after);
+  const previousKey = options.previousKey ?? keyOf(before);
+  const changes = diffEntryFields(before, after);
+  return envelope(EVENT_TYPES.entryEditorial, origin, key, after, {
+    key,
+    country: after.country,
+    name: after.name,
+    ...originData(origin),
+    entry: after,
+    before,
+    changedFields: changes.changedFields,
+    changes,
+    ...(previousKey !== key ? { previousKey } : {}),
+    ...(options.match ? { match: options.match } : {}),
+  });
+}
+
+/**
+ * The editorial changes between two versions of a source list (eCFR, CSL), one opt-in event each:
+ * the source re-rendered an entry's text with the same words. From the diff of the two versions.
+ */
+export function sourceEditorialEvents(diff: {
+  source: string;
+  fromAsOf: string;
+  toAsOf: string;
+  changes: ReadonlyArray<
+    | { kind: 'editorial'; key: string; previousKey?: string; before: ListedEntry; after: ListedEntry }
+    | { kind: 'added' | 'removed' | 'revised' }
+  >;
+}): EntryEditorialEvent[] {
+  const origin = snapshotOrigin(diff.source, diff.fromAsOf, diff.toAsOf);
+  const out: EntryEditorialEvent[] = [];
+  for (const c of diff.changes) {
+    if (c.kind !== 'editorial' || !('before' in c)) continue;
+    out.push(
+      entryEditorialEvent(origin, c.before, c.after, {
+        key: c.key,
+        previousKey: c.previousKey ?? c.key,
+      }),
+    );
+  }
+  return out;
 }
 
 /** An anomaly as the caller describes it; origin fields are added by the builder. */
@@ -304,14 +373,35 @@ export function publicInspectionEvent(input: PublicInspectionInput): RulePublicI
   };
 }
 
+/** What reconciliation compares: the state we derived (`from`) and a whole list read (`to`). */
+export interface DriftInput {
+  source: string;
+  fromAsOf: string;
+  toAsOf: string;
+  /** Differences in words: entries only we list, only the source lists, or both with other words. */
+  changes: ReadonlyArray<
+    | { kind: 'added'; key: string; after: ListedEntry }
+    | { kind: 'removed'; key: string; before: ListedEntry }
+    | { kind: 'revised'; key: string; before: ListedEntry; after: ListedEntry; fields?: EntryField[] }
+    | { kind: 'editorial'; key: string }
+  >;
+}
+
 /**
  * `gov.bis.entitylist.drift`: the state derived from documents (`expected`) disagrees with a whole
- * list read from a source (eCFR, CSL). Built from `diffSnapshots(expected, observed)`: entries the
- * source lacks are `missing`, entries only the source has are `unexpected`. One event per
- * reconciliation; subject and source are the list's URI.
+ * list read from a source (eCFR, CSL) in its words. Built from the diff of the two lists: entries
+ * the source lacks are `missing`, entries only the source has are `unexpected`, entries both hold
+ * with other words `differs`. Editorial differences (same words) are counted, not listed. One event
+ * per reconciliation; subject and source are the list's URI.
  */
-export function driftEvent(diff: SnapshotDiff): DriftEvent {
-  const differences: DriftData['differences'] = diff.changes.map((c) => {
+export function driftEvent(diff: DriftInput): DriftEvent {
+  const differences: DriftData['differences'] = [];
+  let editorial = 0;
+  for (const c of diff.changes) {
+    if (c.kind === 'editorial') {
+      editorial += 1;
+      continue;
+    }
     const d: DriftDifferenceData =
       c.kind === 'removed'
         ? { key: c.key, kind: 'missing', expected: c.before }
@@ -322,17 +412,18 @@ export function driftEvent(diff: SnapshotDiff): DriftEvent {
               kind: 'differs',
               expected: c.before,
               observed: c.after,
-              changedFields: diffEntryFields(c.before, c.after).changedFields,
+              changedFields: c.fields ?? diffEntryFields(c.before, c.after).changedFields,
             };
     const lag = d.expected ? lagDays(d.expected, diff.toAsOf) : undefined;
     if (lag !== undefined) d.lagDays = lag;
-    return d;
-  });
+    differences.push(d);
+  }
   const lags = differences.map((d) => d.lagDays).filter((n): n is number => n !== undefined);
   const counts = {
-    missing: diff.counts.removed,
-    unexpected: diff.counts.added,
-    differs: diff.counts.revised,
+    missing: differences.filter((d) => d.kind === 'missing').length,
+    unexpected: differences.filter((d) => d.kind === 'unexpected').length,
+    differs: differences.filter((d) => d.kind === 'differs').length,
+    ...(editorial > 0 ? { editorial } : {}),
   };
   const type = EVENT_TYPES.drift;
   return {

@@ -10,6 +10,7 @@ export const EVENT_TYPES = {
   entryRevised: 'gov.bis.entitylist.entry.revised',
   entryRemoved: 'gov.bis.entitylist.entry.removed',
   entryCorrected: 'gov.bis.entitylist.entry.corrected',
+  entryEditorial: 'gov.bis.entitylist.entry.editorial',
   rulePublished: 'gov.bis.entitylist.rule.published',
   rulePublicInspection: 'gov.bis.entitylist.rule.public_inspection',
   anomaly: 'gov.bis.entitylist.anomaly',
@@ -19,6 +20,22 @@ export const EVENT_TYPES = {
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
 export const ALL_EVENT_TYPES: readonly EventType[] = Object.freeze(Object.values(EVENT_TYPES));
+
+/**
+ * Types delivered only to those who ask for them by name: a subscription whose filter lists the
+ * type itself (not a wildcard, not "all types"), a feed request that names it. Editorial changes
+ * (punctuation, spacing, line breaks, markup or case of an entry, its words unchanged) are not
+ * changes to the list, and most receivers must not be woken by them.
+ */
+export const OPT_IN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([EVENT_TYPES.entryEditorial]);
+
+/** Whether a filter of event types asks for `type`: opt-in types only when named outright. */
+export function typeWanted(type: string, wanted: readonly string[] | undefined): boolean {
+  if (!wanted || wanted.length === 0) return !OPT_IN_EVENT_TYPES.has(type);
+  return wanted.some((t) =>
+    t.endsWith('*') ? !OPT_IN_EVENT_TYPES.has(type) && type.startsWith(t.slice(0, -1)) : type === t,
+  );
+}
 
 /** A CloudEvents 1.0 event as fedreg-watch emits it: every optional attribute we use is always set. */
 export interface CloudEvent<TType extends EventType = EventType, TData = unknown> {

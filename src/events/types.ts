@@ -77,6 +77,21 @@ export type EntryCorrectedData = EntryDataBase &
     match?: MatchData;
   };
 
+/**
+ * An entry whose text changed in punctuation, spacing, line breaks, markup or case only: its words are
+ * the same. Opt-in (see `OPT_IN_EVENT_TYPES`): never an `entry.revised`, never drift.
+ */
+export type EntryEditorialData = EntryDataBase &
+  OriginData & {
+    entry: ListedEntry;
+    before: ListedEntry;
+    /** The fields whose text changed (their words did not). */
+    changedFields: EntryField[];
+    changes: EntryFieldDiff;
+    previousKey?: string;
+    match?: MatchData;
+  };
+
 export interface ChangeCounts {
   added: number;
   revised: number;
@@ -150,7 +165,7 @@ export type AnomalyCode =
   | 'EL_INCOMPLETE_ROW'
   /** The document was published before the state's date: documents applied out of order. */
   | 'EL_DOCUMENT_PREDATES_STATE'
-  /** Two entries of one snapshot share a key; one was used. */
+  /** Two entries of one snapshot share a key; both are kept, told apart by their listing keys. */
   | 'EL_DUPLICATE_KEY'
   /** A snapshot diff removes more than the circuit breaker allows; held, not emitted. */
   | 'EL_MASS_CHANGE_HELD'
@@ -214,7 +229,13 @@ export interface DriftData {
   /** The date of the state we derived from documents, and of the list we read. */
   expectedAsOf: string;
   observedAsOf: string;
-  counts: { missing: number; unexpected: number; differs: number };
+  counts: {
+    missing: number;
+    unexpected: number;
+    differs: number;
+    /** Entries both list with the same words, told apart by punctuation, spacing or case: not drift. */
+    editorial?: number;
+  };
   differences: DriftDifferenceData[];
   /** The largest `lagDays` among the differences, when any is known. */
   maxLagDays?: number;
@@ -225,6 +246,7 @@ export type EntryAddedEvent = CloudEvent<T['entryAdded'], EntryAddedData>;
 export type EntryRevisedEvent = CloudEvent<T['entryRevised'], EntryRevisedData>;
 export type EntryRemovedEvent = CloudEvent<T['entryRemoved'], EntryRemovedData>;
 export type EntryCorrectedEvent = CloudEvent<T['entryCorrected'], EntryCorrectedData>;
+export type EntryEditorialEvent = CloudEvent<T['entryEditorial'], EntryEditorialData>;
 export type RulePublishedEvent = CloudEvent<T['rulePublished'], RulePublishedData>;
 export type RulePublicInspectionEvent = CloudEvent<T['rulePublicInspection'], RulePublicInspectionData>;
 export type AnomalyEvent = CloudEvent<T['anomaly'], AnomalyData>;
@@ -234,4 +256,9 @@ export type EntryEvent = EntryAddedEvent | EntryRevisedEvent | EntryRemovedEvent
 
 /** Every event fedreg-watch emits; narrow on `type`. */
 export type EntityListEvent =
-  EntryEvent | RulePublishedEvent | RulePublicInspectionEvent | AnomalyEvent | DriftEvent;
+  | EntryEvent
+  | EntryEditorialEvent
+  | RulePublishedEvent
+  | RulePublicInspectionEvent
+  | AnomalyEvent
+  | DriftEvent;

@@ -11,6 +11,7 @@ import common from '../../schemas/events/common.schema.json' with { type: 'json'
 import drift from '../../schemas/events/drift.schema.json' with { type: 'json' };
 import entryAdded from '../../schemas/events/entry.added.schema.json' with { type: 'json' };
 import entryCorrected from '../../schemas/events/entry.corrected.schema.json' with { type: 'json' };
+import entryEditorial from '../../schemas/events/entry.editorial.schema.json' with { type: 'json' };
 import entryRemoved from '../../schemas/events/entry.removed.schema.json' with { type: 'json' };
 import entryRevised from '../../schemas/events/entry.revised.schema.json' with { type: 'json' };
 import rulePublicInspection from '../../schemas/events/rule.public_inspection.schema.json' with { type: 'json' };
@@ -29,6 +30,7 @@ export const EVENT_SCHEMAS: Readonly<Record<EventType, { $id: string }>> = Objec
   [EVENT_TYPES.entryRevised]: entryRevised,
   [EVENT_TYPES.entryRemoved]: entryRemoved,
   [EVENT_TYPES.entryCorrected]: entryCorrected,
+  [EVENT_TYPES.entryEditorial]: entryEditorial,
   [EVENT_TYPES.rulePublished]: rulePublished,
   [EVENT_TYPES.rulePublicInspection]: rulePublicInspection,
   [EVENT_TYPES.anomaly]: anomaly,

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { validateSubscriptionUrl } from '../delivery/ssrf.js';
 import { isIsoDate } from '../entity-list/snapshot.js';
 import { AppError, isAppError } from '../errors.js';
-import { ALL_EVENT_TYPES } from '../events/cloudevent.js';
+import { ALL_EVENT_TYPES, typeWanted } from '../events/cloudevent.js';
 import { deadLetters, redeliver } from '../pipeline/deliver.js';
 import { documentJobId } from '../pipeline/apply.js';
 import type { PipelineContext } from '../pipeline/context.js';
@@ -63,7 +63,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   // --- Screening services: the feed, the list, documents -------------------------------------
   app.get('/v1/events', async (req, reply) => {
-    const q = req.query as { after?: string; limit?: string };
+    const q = req.query as { after?: string; limit?: string; types?: string };
     const after = q.after ?? '0-0';
     if (!isCursor(after))
       throw new AppError('INPUT_INVALID', `after=${after}: expected a cursor from a previous page's "next"`);
@@ -72,7 +72,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       throw new AppError('INPUT_INVALID', `limit=${q.limit}: expected an integer from 1 to ${MAX_FEED_PAGE}`);
     }
     const page = await ctx.events.page(after, limit);
-    return reply.send({ events: page.events.map((e) => e.event), next: page.next });
+    // Opt-in types (entry.editorial) only when `types` names them; `types` filters the page.
+    const types = q.types ? q.types.split(',').map((t) => t.trim()) : undefined;
+    const events = page.events.map((e) => e.event).filter((e) => typeWanted(e.type, types));
+    return reply.send({ events, next: page.next });
   });
 
   app.get('/v1/entities', async (req) => {

@@ -185,6 +185,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['source'],
     registers,
   });
+  const editorial = new Counter({
+    name: `${p}editorial_differences_total`,
+    help: 'Entries whose text differs only in punctuation, spacing, line breaks, markup or case (same words) between a source list and its previous version or the derived state; not drift, not revisions',
+    labelNames: ['source', 'against'],
+    registers,
+  });
   const driftReports = new Counter({
     name: `${p}drift_reports_total`,
     help: 'Reconciliations that found the derived state and a source list differing',
@@ -381,6 +387,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     setHeld(e.source, e.removals);
   });
   on('diff.released', (e) => setHeld(e.source, undefined));
+  on('diff.editorial', (e) =>
+    editorial.inc({ source: label('source', e.source), against: e.against }, e.differences),
+  );
   on('drift', (e) => {
     const source = label('source', e.source);
     drift.inc({ source }, e.differences);

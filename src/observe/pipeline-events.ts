@@ -39,6 +39,11 @@ export interface PipelineEventMap {
   'diff.held': { source: string; removals: number; listSize: number };
   'diff.released': { source: string };
   drift: { source: string; differences: number };
+  /**
+   * Differences of punctuation, spacing, line breaks, markup or case only (the same words) between a
+   * source list and its previous version, or our state: counted, never drift, never a revision.
+   */
+  'diff.editorial': { source: string; differences: number; against: 'previous' | 'state' };
 }
 
 export type PipelineEventName = keyof PipelineEventMap;

@@ -1,8 +1,13 @@
 import { evaluateDiff } from '../entity-list/circuit-breaker.js';
-import { CSL_ENTITY_LIST_URL, diffSnapshots, ECFR_SUPPLEMENT_4_URL } from '../entity-list/diff.js';
+import {
+  CSL_ENTITY_LIST_URL,
+  diffSnapshots,
+  ECFR_SUPPLEMENT_4_URL,
+  wordChanges,
+} from '../entity-list/diff.js';
 import type { Snapshot } from '../entity-list/types.js';
 import { AppError } from '../errors.js';
-import { driftEvent } from '../events/builders.js';
+import { driftEvent, sourceEditorialEvents } from '../events/builders.js';
 import { addDays, utcDate } from '../federal-register/dates.js';
 import type { SnapshotSource } from '../queues/index.js';
 import { fetchCslEntityList, fetchEcfrEntityList } from '../sources/fetch.js';
@@ -16,6 +21,12 @@ import type { PipelineContext } from './context.js';
  * breaker's limits is held, reported as an anomaly, and reaches nobody until an operator releases
  * it. An accepted list is then reconciled with the derived state: disagreements become a drift
  * event, with how many days the source lags behind the Federal Register.
+ *
+ * Both comparisons are of words. eCFR re-renders rows without changing them (periods, line breaks:
+ * some 580 rows of part 744 between March and July 2026), and the CSL spells the same rows its own
+ * way; such editorial differences are counted (`fedreg_editorial_differences_total`), never drift
+ * and never a revision. A new version of a source list that changes rows editorially is reported
+ * row by row as opt-in `entry.editorial` events, for the subscribers who ask for that type by name.
  */
 export const SOURCE_URIS: Record<SnapshotSource, string> = {
   ecfr: ECFR_SUPPLEMENT_4_URL,
@@ -122,6 +133,11 @@ export async function considerSnapshot(
     );
     return 'held';
   }
+  if (diff.counts.editorial > 0) {
+    ctx.observer.emit('diff.editorial', { source, differences: diff.counts.editorial, against: 'previous' });
+    // Only between two versions of the source's own list: against our state it is reconciliation's.
+    if (previousRaw) await append(ctx, sourceEditorialEvents(diff));
+  }
   await accept(ctx, source, snapshot);
   return 'accepted';
 }
@@ -169,11 +185,15 @@ export async function reconcile(ctx: PipelineContext, source: SnapshotSource): P
   const diff = diffSnapshots(await derivedState(ctx), JSON.parse(raw) as Snapshot, {
     source: SOURCE_URIS[source],
   });
-  if (diff.changes.length === 0) return 0;
+  if (diff.counts.editorial > 0) {
+    ctx.observer.emit('diff.editorial', { source, differences: diff.counts.editorial, against: 'state' });
+  }
+  const differences = wordChanges(diff).length;
+  if (differences === 0) return 0;
   const event = driftEvent(diff);
   await append(ctx, [event]);
-  ctx.observer.emit('drift', { source, differences: diff.changes.length });
-  return diff.changes.length;
+  ctx.observer.emit('drift', { source, differences });
+  return differences;
 }
 
 async function derivedState(ctx: PipelineContext): Promise<Snapshot> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { keyOf, sortEntries } from '../entity-list/snapshot.js';
+import { listingKeys } from '../entity-list/listings.js';
+import { keyOf, sameEntry, sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { EVENT_TYPES, type CloudEvent } from '../events/cloudevent.js';
 import type { Keys } from './keys.js';
@@ -80,7 +81,8 @@ export class EventLog {
    * on or before that date folded in, in the order the events were applied.
    */
   async stateAsOf(baseline: Snapshot, date: string): Promise<Snapshot> {
-    const entries = new Map<string, ListedEntry>(baseline.entries.map((e) => [keyOf(e), e]));
+    const { keys } = listingKeys(baseline.entries);
+    const entries = new Map<string, ListedEntry>(baseline.entries.map((e, i) => [keys[i]!, e]));
     let after = '0';
     for (;;) {
       const page = await this.page(after, 1000);
@@ -100,22 +102,54 @@ function parseFields(fields: string[]): CloudEvent {
   return JSON.parse(fields[i + 1] ?? 'null') as CloudEvent;
 }
 
-/** Applies one logged entry event to a keyed list (the events carry whole entries). */
+/**
+ * Applies one logged entry event to a list held by listing key (the events carry whole entries and
+ * their listing keys). Editorial events change the list only when a document made them.
+ */
 export function foldEntryEvent(entries: Map<string, ListedEntry>, event: CloudEvent): void {
-  const data = event.data as { entry?: ListedEntry; before?: ListedEntry; previousKey?: string };
+  const data = event.data as {
+    key?: string;
+    entry?: ListedEntry;
+    before?: ListedEntry;
+    previousKey?: string;
+    documentNumber?: string;
+  };
   switch (event.type) {
     case EVENT_TYPES.entryAdded:
-      if (data.entry) entries.set(keyOf(data.entry), data.entry);
+      if (data.entry) entries.set(data.key ?? keyOf(data.entry), data.entry);
       break;
+    case EVENT_TYPES.entryEditorial:
     case EVENT_TYPES.entryRevised:
     case EVENT_TYPES.entryCorrected:
-      if (data.before) entries.delete(keyOf(data.before));
-      if (data.entry) entries.set(keyOf(data.entry), data.entry);
+      // A source list's editorial event says how the source prints an entry, not what we list.
+      if (event.type === EVENT_TYPES.entryEditorial && data.documentNumber === undefined) break;
+      if (data.before) forget(entries, data.previousKey ?? data.key, data.before);
+      if (data.entry) entries.set(data.key ?? keyOf(data.entry), data.entry);
       break;
     case EVENT_TYPES.entryRemoved:
-      if (data.before) entries.delete(keyOf(data.before));
+      if (data.before) forget(entries, data.key, data.before);
       break;
     default:
       break;
   }
+}
+
+/**
+ * Deletes the listing `before` was: by its key, else (a listing re-keyed when another of its name
+ * came or went) by its content.
+ */
+function forget(entries: Map<string, ListedEntry>, key: string | undefined, before: ListedEntry): void {
+  const at = key ?? keyOf(before);
+  const held = entries.get(at);
+  if (held && sameEntry(held, before)) {
+    entries.delete(at);
+    return;
+  }
+  for (const [k, e] of entries) {
+    if (sameEntry(e, before)) {
+      entries.delete(k);
+      return;
+    }
+  }
+  entries.delete(at);
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { keyOf, sortEntries } from '../entity-list/snapshot.js';
+import { listingKeys } from '../entity-list/listings.js';
+import { sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { AppError } from '../errors.js';
 import type { CloudEvent } from '../events/cloudevent.js';
@@ -23,7 +24,8 @@ export interface CommitInput {
   documentNumber: string;
   expectedVersion: number;
   asOf: string;
-  upserts: ListedEntry[];
+  /** Entries to write, each under its listing key (see entity-list/listings.ts). */
+  upserts: Array<[key: string, entry: ListedEntry]>;
   deletes: string[];
   events: CloudEvent[];
   /** Retention: events with stream ids older than this many ms ago may be trimmed. */
@@ -110,7 +112,9 @@ export class StateStore {
     }
     const tx = this.redis.multi().del(this.keys.stateEntries);
     const fields: string[] = [];
-    for (const entry of snapshot.entries) fields.push(keyOf(entry), JSON.stringify(entry));
+    // By listing key: a name listed twice under one destination is two fields, never one.
+    const { keys } = listingKeys(snapshot.entries);
+    snapshot.entries.forEach((entry, i) => fields.push(keys[i]!, JSON.stringify(entry)));
     if (fields.length > 0) tx.hset(this.keys.stateEntries, ...fields);
     tx.set(this.keys.baseline, JSON.stringify(snapshot));
     tx.del(this.keys.stateMeta);
@@ -184,7 +188,7 @@ export class StateStore {
       input.now,
     ];
     args.push(input.upserts.length);
-    for (const e of input.upserts) args.push(keyOf(e), JSON.stringify(e));
+    for (const [key, e] of input.upserts) args.push(key, JSON.stringify(e));
     args.push(input.deletes.length, ...input.deletes);
     args.push(input.events.length);
     for (const e of input.events) args.push(e.id, JSON.stringify(e));
@@ -205,16 +209,21 @@ export class StateStore {
   }
 }
 
-/** What changed between two states, as the writes that turn `prior` into `next`. */
-export function stateWrites(prior: Snapshot, next: Snapshot): { upserts: ListedEntry[]; deletes: string[] } {
-  const before = new Map(prior.entries.map((e) => [keyOf(e), JSON.stringify(e)]));
-  const upserts: ListedEntry[] = [];
+/** What changed between two states, as the writes that turn `prior` into `next` (by listing key). */
+export function stateWrites(
+  prior: Snapshot,
+  next: Snapshot,
+): { upserts: Array<[string, ListedEntry]>; deletes: string[] } {
+  const priorKeys = listingKeys(prior.entries).keys;
+  const before = new Map(prior.entries.map((e, i) => [priorKeys[i]!, JSON.stringify(e)]));
+  const upserts: Array<[string, ListedEntry]> = [];
   const seen = new Set<string>();
-  for (const e of next.entries) {
-    const key = keyOf(e);
+  const nextKeys = listingKeys(next.entries).keys;
+  next.entries.forEach((e, i) => {
+    const key = nextKeys[i]!;
     seen.add(key);
-    if (before.get(key) !== JSON.stringify(e)) upserts.push(e);
-  }
+    if (before.get(key) !== JSON.stringify(e)) upserts.push([key, e]);
+  });
   const deletes = [...before.keys()].filter((k) => !seen.has(k));
   return { upserts, deletes };
 }

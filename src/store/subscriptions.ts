@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { generateSecret } from '../delivery/signing.js';
 import { normalizeCountry } from '../entity-list/identity.js';
-import type { CloudEvent } from '../events/cloudevent.js';
+import { typeWanted, type CloudEvent } from '../events/cloudevent.js';
 import type { Keys } from './keys.js';
 
 /**
@@ -202,12 +202,8 @@ function normaliseFilter(filter: SubscriptionFilter): SubscriptionFilter {
 
 /** Whether a subscription wants an event. Events without a destination never match a country filter. */
 export function matchesFilter(filter: SubscriptionFilter, event: CloudEvent): boolean {
-  if (filter.types && filter.types.length > 0) {
-    const ok = filter.types.some((t) =>
-      t.endsWith('*') ? event.type.startsWith(t.slice(0, -1)) : event.type === t,
-    );
-    if (!ok) return false;
-  }
+  // Opt-in types (entry.editorial) only for a filter that names them outright.
+  if (!typeWanted(event.type, filter.types)) return false;
   if (filter.countries && filter.countries.length > 0) {
     const country = (event.data as { country?: unknown } | null)?.country;
     if (typeof country !== 'string' || !filter.countries.includes(normalizeCountry(country))) return false;

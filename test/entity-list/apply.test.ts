@@ -320,3 +320,90 @@ describe('applyDocument: determinism and identity (pure)', () => {
     expect((events[0] as RulePublishedEvent).data.isEntityListChange).toBe(false);
   });
 });
+
+describe('applyDocument: names listed twice, and editorial rows (pure)', () => {
+  const wong = (addresses: string[], citation: string): ListedEntry => ({
+    country: "CHINA, PEOPLE'S REPUBLIC OF",
+    name: 'Wong Yung Fai',
+    aliases: ['Tonny Wong'],
+    addresses,
+    licenseRequirement: 'For all items subject to the EAR. (See § 744.11 of the EAR)',
+    licenseReviewPolicy: 'Presumption of denial',
+    federalRegisterCitations: [citation],
+  });
+  const hongKong = wong(['Unit 27B, Block 8, Monte Vista, Ma On Shan, Hong Kong'], '75 FR 1701, 1/13/10');
+  const shenzhen = wong(['Unit 12B, Block 11, East Pacific Garden, Shenzhen, China'], '75 FR 1702, 1/13/10');
+  const prior: Snapshot = { asOf: '2026-07-23', entries: [hongKong, shenzhen] };
+  const doc = (changes: DocumentChanges['changes']): DocumentChanges => ({
+    documentNumber: '2026-99999',
+    isEntityListChange: true,
+    publicationDate: '2026-08-24',
+    effectiveDate: '2026-08-21',
+    citation: '91 FR 54659',
+    changes,
+  });
+
+  it('keeps both listings, and says so once, not as an anomaly', () => {
+    const { next, events, shared } = applyDocument(prior, doc([]));
+    expect(next.entries).toHaveLength(2);
+    expect(events.map((e) => e.type)).toEqual(['gov.bis.entitylist.rule.published']);
+    expect(shared.map((g) => g.listings.length)).toEqual([2]);
+  });
+
+  it('removes neither when the instruction cannot tell which it means', () => {
+    const { next, anomalies } = applyDocument(
+      prior,
+      doc([{ action: 'remove', country: 'China', entry: { name: 'Wong Yung Fai' } }]),
+    );
+    expect(next.entries).toHaveLength(2);
+    expect(anomalies.map((a) => a.data.code)).toEqual(['EL_AMBIGUOUS_ENTRY']);
+    expect(anomalies[0]!.data.candidates).toHaveLength(2);
+  });
+
+  it('removes the one whose cell the instruction begins, and keeps the other', () => {
+    const { next, events } = applyDocument(
+      prior,
+      doc([{ action: 'remove', country: 'China', entry: { name: 'Wong Yung Fai, Unit 12B, Block 11' } }]),
+    );
+    expect(next.entries).toEqual([hongKong]);
+    const removed = ofType<EntryRemovedEvent>(events, 'gov.bis.entitylist.entry.removed');
+    expect(removed.map((e) => e.data.before)).toEqual([shenzhen]);
+    expect(removed[0]!.data.match).toMatchObject({ method: 'cell-text' });
+  });
+
+  it('revises the one whose addresses the row keeps, under its own key', () => {
+    const row = { ...shenzhen, addresses: [...shenzhen.addresses, 'Room 5, Futian, Shenzhen, China'] };
+    const { country: _c, ...entry } = {
+      ...row,
+      federalRegisterCitations: [...row.federalRegisterCitations, '91 FR 54659, 8/24/26'],
+    };
+    const { next, events } = applyDocument(prior, doc([{ action: 'revise', country: 'China', entry }]));
+    const revised = ofType<EntryRevisedEvent>(events, 'gov.bis.entitylist.entry.revised');
+    expect(revised).toHaveLength(1);
+    expect(revised[0]!.data.before).toEqual(shenzhen);
+    expect(revised[0]!.data.match).toMatchObject({ method: 'row' });
+    expect(next.entries).toHaveLength(2);
+    expect(next.entries).toContainEqual(hongKong);
+    expect(revised[0]!.subject).not.toBe(keyOf(hongKong));
+  });
+
+  it('reports a row that reprints an entry with the same words as editorial, not revised', () => {
+    const { country: _c, ...entry } = {
+      ...hongKong,
+      name: 'WONG YUNG FAI',
+      addresses: ['Unit 27B, Block 8, Monte Vista, Ma On Shan,\nHong Kong.'],
+    };
+    const state: Snapshot = { asOf: '2026-07-23', entries: [hongKong] };
+    const { next, events, counts } = applyDocument(
+      state,
+      doc([{ action: 'revise', country: 'China', entry }]),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'gov.bis.entitylist.entry.editorial',
+      'gov.bis.entitylist.rule.published',
+    ]);
+    expect(counts.revised).toBe(0);
+    expect(next.entries[0]!.name).toBe('WONG YUNG FAI');
+    expect(events[0]!.subject).toBe(keyOf(hongKong));
+  });
+});

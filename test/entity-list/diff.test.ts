@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applySnapshotDiff,
-  canonicalSnapshot,
-  CSL_ENTITY_LIST_URL,
-  diffSnapshots,
-  ECFR_SUPPLEMENT_4_URL,
-} from '../../src/entity-list/diff.js';
+import { applySnapshotDiff, canonicalSnapshot, diffSnapshots } from '../../src/entity-list/diff.js';
 import { keyOf } from '../../src/entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../../src/entity-list/types.js';
-import type { EntryRemovedEvent, EntryRevisedEvent } from '../../src/events/types.js';
 import { loadBaseline, loadFinal } from './corpus.js';
 
 const baseline = loadBaseline();
@@ -23,7 +16,7 @@ describe('diffSnapshots on the dev corpus (pure)', () => {
   const diff = diffSnapshots(baseline, final);
 
   it('finds what the timeline added, removed and revised', () => {
-    expect(diff.counts).toEqual({ added: 183, removed: 6, revised: 10 });
+    expect(diff.counts).toEqual({ added: 183, removed: 6, revised: 10, editorial: 0 });
     const removed = diff.changes
       .filter((c) => c.kind === 'removed')
       .map((c) => c.kind === 'removed' && c.before.name);
@@ -35,45 +28,72 @@ describe('diffSnapshots on the dev corpus (pure)', () => {
     expect(applySnapshotDiff(baseline, diff)).toEqual(final);
   });
 
-  it('is sorted by key, one event per change, events in the same order', () => {
+  it('is sorted by key, and names the fields whose words changed', () => {
     const keys = diff.changes.map((c) => c.key);
     expect(keys).toEqual([...keys].sort());
-    expect(diff.events.map((e) => e.subject)).toEqual(keys);
+    for (const c of diff.changes) {
+      if (c.kind === 'revised') expect(c.fields.length).toBeGreaterThan(0);
+    }
   });
 
-  it('builds entry events from the list source, dated by the newer list', () => {
-    const removal = diff.events.find(
-      (e): e is EntryRemovedEvent => e.type === 'gov.bis.entitylist.entry.removed',
-    )!;
-    expect(removal.source).toBe(ECFR_SUPPLEMENT_4_URL);
-    expect(removal.time).toBe('2024-05-08T00:00:00Z');
-    expect('snapshot' in removal.data && removal.data.snapshot).toEqual({
-      source: ECFR_SUPPLEMENT_4_URL,
-      fromAsOf: '2016-03-21',
-      toAsOf: '2024-05-08',
+  it('calls a change of punctuation, spacing, line breaks or case editorial, not a revision', () => {
+    const entry = final.entries.find((e) => e.addresses.length > 0 && e.aliases.length > 0)!;
+    const retyped: ListedEntry = {
+      ...entry,
+      name: entry.name.toUpperCase(),
+      aliases: entry.aliases.map((a) => `${a}.`),
+      addresses: entry.addresses.map((a) => a.replace(/, /g, ',\n  ')),
+      licenseRequirement: entry.licenseRequirement.replace(/\.?$/, '.'),
+    };
+    const d = diffSnapshots(final, {
+      ...final,
+      entries: final.entries.map((e) => (e === entry ? retyped : e)),
     });
-    const revision = diff.events.find(
-      (e): e is EntryRevisedEvent => e.type === 'gov.bis.entitylist.entry.revised',
-    )!;
-    expect(revision.data.changes.changedFields.length).toBeGreaterThan(0);
+    expect(d.counts).toEqual({ added: 0, removed: 0, revised: 0, editorial: 1 });
+    const [change] = d.changes;
+    expect(change).toMatchObject({ kind: 'editorial', key: keyOf(entry) });
+    expect(change!.kind === 'editorial' && change!.fields).toEqual(
+      expect.arrayContaining(['name', 'aliases', 'addresses']),
+    );
   });
 
-  it('gives the same ids for the same lists, and other ids for another source', () => {
-    const again = diffSnapshots(structuredClone(baseline), structuredClone(final));
-    expect(again.events.map((e) => e.id)).toEqual(diff.events.map((e) => e.id));
-    const csl = diffSnapshots(baseline, final, { source: CSL_ENTITY_LIST_URL });
-    const ids = new Set(diff.events.map((e) => e.id));
-    expect(csl.events.some((e) => ids.has(e.id))).toBe(false);
+  it('calls a changed word a revision, naming the field', () => {
+    const entry = final.entries[7]!;
+    const revised = { ...entry, licenseReviewPolicy: 'Case-by-case review for all items.' };
+    const d = diffSnapshots(final, {
+      ...final,
+      entries: final.entries.map((e) => (e === entry ? revised : e)),
+    });
+    expect(d.counts).toEqual({ added: 0, removed: 0, revised: 1, editorial: 0 });
+    expect(d.changes[0]).toMatchObject({ kind: 'revised', fields: ['licenseReviewPolicy'] });
   });
 
-  it('reports a key listed twice in one list, and uses one listing whatever the order', () => {
+  it('pairs an entry whose name ends elsewhere in its cell by the words of the cell', () => {
+    const entry = final.entries.find((e) => e.addresses.length > 1)!;
+    const runOn: ListedEntry = {
+      ...entry,
+      name: `${entry.name}. ${entry.addresses[0]!}`,
+      addresses: entry.addresses.slice(1),
+    };
+    const d = diffSnapshots(final, {
+      ...final,
+      entries: final.entries.map((e) => (e === entry ? runOn : e)),
+    });
+    expect(d.counts).toEqual({ added: 0, removed: 0, revised: 0, editorial: 1 });
+    expect(d.changes[0]).toMatchObject({ kind: 'editorial', key: keyOf(runOn), previousKey: keyOf(entry) });
+  });
+
+  it('keeps a name listed twice in one list apart, whatever the order, and reports it', () => {
     const first = final.entries[0]!;
     const twin = { ...first, name: first.name.toUpperCase(), addresses: ['Elsewhere'] };
     const withTwin: Snapshot = { asOf: final.asOf, entries: [...final.entries, twin] };
-    const d = diffSnapshots(baseline, withTwin);
-    expect(d.anomalies.map((a) => a.data.code)).toEqual(['EL_DUPLICATE_KEY']);
-    const reversed = diffSnapshots(baseline, { ...withTwin, entries: [...withTwin.entries].reverse() });
+    const d = diffSnapshots(final, withTwin);
+    expect(d.counts).toEqual({ added: 1, removed: 0, revised: 0, editorial: 0 });
+    expect(d.changes[0]).toMatchObject({ kind: 'added', after: twin });
+    expect(d.shared.after.map((s) => s.listings.length)).toEqual([2]);
+    const reversed = diffSnapshots(final, { ...withTwin, entries: [...withTwin.entries].reverse() });
     expect(reversed.changes).toEqual(d.changes);
+    expect(diffSnapshots(withTwin, withTwin).changes).toEqual([]);
   });
 });
 
@@ -147,7 +167,6 @@ describe('diffSnapshots laws (pure, property tests)', () => {
       fc.property(snapshotPair, ([a]) => {
         const d = diffSnapshots(a, a);
         expect(d.changes).toEqual([]);
-        expect(d.events).toEqual([]);
       }),
       { numRuns: 200 },
     );
@@ -177,7 +196,6 @@ describe('diffSnapshots laws (pure, property tests)', () => {
           const d = diffSnapshots(a, b);
           const shuffled = diffSnapshots({ ...a, entries: aShuffled }, { ...b, entries: bShuffled });
           expect(shuffled.changes).toEqual(d.changes);
-          expect(shuffled.events).toEqual(d.events);
         },
       ),
       { numRuns: 200 },
@@ -189,19 +207,24 @@ describe('diffSnapshots laws (pure, property tests)', () => {
       fc.property(snapshotPair, ([a, b]) => {
         const ab = diffSnapshots(a, b).counts;
         const ba = diffSnapshots(b, a).counts;
-        expect(ba).toEqual({ added: ab.removed, removed: ab.added, revised: ab.revised });
+        expect(ba).toEqual({
+          added: ab.removed,
+          removed: ab.added,
+          revised: ab.revised,
+          editorial: ab.editorial,
+        });
       }),
       { numRuns: 200 },
     );
   });
 
-  it('is sorted by key and gives distinct changes distinct ids', () => {
+  it('is sorted by key, one change per listing', () => {
     fc.assert(
       fc.property(snapshotPair, ([a, b]) => {
         const d = diffSnapshots(a, b);
-        const keys = d.changes.map((c) => c.key);
-        expect(keys).toEqual([...keys].sort());
-        expect(new Set(d.events.map((e) => e.id)).size).toBe(d.events.length);
+        const keys = d.changes.map((c) => `${c.kind === 'removed' ? 'was ' : ''}${c.key}`);
+        expect(d.changes.map((c) => c.key)).toEqual(d.changes.map((c) => c.key).sort());
+        expect(new Set(keys).size).toBe(keys.length);
       }),
       { numRuns: 200 },
     );

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDocument, applyDocuments } from '../../src/entity-list/apply.js';
 import { evaluateDiff } from '../../src/entity-list/circuit-breaker.js';
 import { diffSnapshots } from '../../src/entity-list/diff.js';
-import { driftEvent, publicInspectionEvent } from '../../src/events/builders.js';
+import { driftEvent, publicInspectionEvent, sourceEditorialEvents } from '../../src/events/builders.js';
 import { ALL_EVENT_TYPES } from '../../src/events/cloudevent.js';
 import type { EntityListEvent } from '../../src/events/types.js';
 import { assertValidEvent, EVENT_SCHEMAS, validateEvent } from '../../src/events/validate.js';
@@ -27,7 +27,17 @@ function everyKindOfEvent(): EntityListEvent[] {
       { action: 'add', country: 'IRAN', entry: { name: 'Bahman Ghandi' } },
     ],
   }).events;
-  const diff = diffSnapshots(baseline, final);
+  // A source list re-rendered: the same words, other punctuation and case.
+  const rerendered = {
+    ...baseline,
+    asOf: '2016-03-22',
+    entries: baseline.entries.map((e, i) =>
+      i % 50 === 0
+        ? { ...e, name: e.name.toUpperCase(), licenseReviewPolicy: `${e.licenseReviewPolicy}.` }
+        : e,
+    ),
+  };
+  const editorial = sourceEditorialEvents(diffSnapshots(baseline, rerendered));
   const held = evaluateDiff(
     diffSnapshots(final, { asOf: '2024-05-09', entries: final.entries.slice(100) }),
     final,
@@ -43,7 +53,7 @@ function everyKindOfEvent(): EntityListEvent[] {
   const drift = driftEvent(
     diffSnapshots(baseline, { ...final, entries: [...baseline.entries.slice(1), final.entries[0]!] }),
   );
-  return [...replay, ...anomalies, ...diff.events, held, inspection, drift];
+  return [...replay, ...anomalies, ...editorial, held, inspection, drift];
 }
 
 describe('event JSON Schemas (draft 2020-12, ajv)', () => {
