@@ -2,6 +2,7 @@
 import { applyCommand } from './commands/apply.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { extractCommand } from './commands/extract.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { replayServerCommand } from './commands/replay-server.js';
@@ -40,6 +41,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: demoCommand,
     usage: 'demo [--until DATE] [--corpus DIR]',
     summary: 'the whole service on the constructed timeline, events printed as they arrive signed',
+  },
+  export: {
+    run: exportCommand,
+    usage: 'export --state SNAPSHOT.json --format csl-csv|csl-json|ftm|ftm-delta [--as-of DATE]',
+    summary: 'the list in the formats screening tools read: the CSL (CSV, JSON), FollowTheMoney',
   },
   'replay-server': {
     run: replayServerCommand,
