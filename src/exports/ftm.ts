@@ -101,10 +101,10 @@ function nameWords(name: string): string[] {
 /**
  * The FollowTheMoney schema of an entry, as far as its text tells. The Entity List says nothing
  * about kinds, so the name decides, most certain first:
- *  1. a company form (`Co., Ltd.`, `LLC`, `GmbH`, `OOO`, `JSC`…) or a business word (`Trading`,
- *     `Technology`, `Industries`, `Group`…) → `Company`;
+ *  1. a company form (`Co., Ltd.`, `LLC`, `GmbH`, `OOO`, `JSC`…) → `Company`;
  *  2. a word of public bodies, institutes and other bodies (`Institute`, `University`, `Academy`,
- *     `Bureau`, `Ministry`, `Police`, `Corps`, `Center`…) → `Organization`;
+ *     `Bureau`, `Ministry`, `Police`, `Corps`, `Center`…) → `Organization`; else a business word
+ *     (`Trading`, `Technology`, `Industries`, `Group`…) → `Company`;
  *  3. two to four words, each a capitalised word of letters (particles such as `al`, `bin`, `de`
  *     allowed), no digits, no acronym in capitals, and at least one alias or none → `Person`
  *     ("Emal Bilal Mangal", "Zhang Hong");
@@ -113,8 +113,9 @@ function nameWords(name: string): string[] {
  */
 export function ftmSchemaOf(entry: Pick<ListedEntry, 'name'>): Exclude<FtmSchema, 'Sanction'> {
   const words = nameWords(entry.name);
-  if (words.some((w) => COMPANY_FORMS.has(w) || BUSINESS_WORDS.has(w))) return 'Company';
+  if (words.some((w) => COMPANY_FORMS.has(w))) return 'Company';
   if (words.some((w) => ORGANIZATION_WORDS.has(w))) return 'Organization';
+  if (words.some((w) => BUSINESS_WORDS.has(w))) return 'Company';
   if (looksPersonal(entry.name)) return 'Person';
   return 'LegalEntity';
 }
