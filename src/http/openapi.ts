@@ -132,7 +132,8 @@ export async function registerApiDescription(
     },
     // Routes registered without a schema (the dashboard's, /metrics) are still described.
     transform: ({ schema, url }) => {
-      const base = (schema ?? {}) as Record<string, unknown>;
+      // bull-board hides its routes; they are routes of this server all the same.
+      const { hide: _hide, ...base } = (schema ?? {}) as Record<string, unknown>;
       if (url === dashboard || url.startsWith(`${dashboard}/`)) {
         return {
           schema: {
