@@ -24,6 +24,7 @@ import type { PipelineContext } from '../../src/pipeline/context.js';
 import { buildContext, contextClosers } from '../../src/service.js';
 import { stateWrites } from '../../src/store/state.js';
 import { ftmProblems } from '../exports/ftm-model.js';
+import { runCli } from '../support/cli.js';
 import { corpusDocuments, DEV_CORPUS, FIXTURES, readSnapshot } from '../support/fixtures.js';
 import { ADMIN_TOKEN, dropPrefix, testConfig, uniquePrefix } from '../support/service.js';
 
@@ -392,5 +393,12 @@ describe('the API described', () => {
     }
     expect((await get('/schemas/events/common.schema.json')).status).toBe(200);
     expect((await get('/schemas/events/nothing.json')).status).toBe(404);
+  });
+
+  it('prints the same document from `fedreg-watch openapi`, without Redis', async () => {
+    const served = json(await get('/openapi.json'));
+    const cli = await runCli(['openapi'], { env: { REDIS_URL: 'redis://127.0.0.1:9' } });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual(served);
   });
 });
