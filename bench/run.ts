@@ -10,6 +10,7 @@ const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./fr-client.js'),
   () => import('./pipeline.js'),
   () => import('./webhooks.js'),
+  () => import('./exports.js'),
 ];
 
 function format(n: number): string {
