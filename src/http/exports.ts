@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Snapshot } from '../entity-list/types.js';
 import { AppError } from '../errors.js';
 import { parseCitation } from '../exports/dates.js';
 import { selectEntries } from '../exports/select.js';
@@ -99,6 +100,26 @@ class EffectiveDatesCache {
   }
 }
 
+/**
+ * The current list, parsed and sorted once per version: screening services poll exports far more
+ * often than the list changes (a few rules a week), and reading 35,000 entries from Redis is most
+ * of an export's time to first byte. Lists as of a date are not kept.
+ */
+class CurrentListCache {
+  private tag = '';
+  private value: Promise<Snapshot> | undefined;
+  get(ctx: PipelineContext, tag: string): Promise<Snapshot> {
+    if (this.tag !== tag || !this.value) {
+      this.tag = tag;
+      this.value = readList(ctx);
+      this.value.catch(() => {
+        this.value = undefined;
+      });
+    }
+    return this.value;
+  }
+}
+
 function etagOf(tag: string, request: string): string {
   return `"${createHash('sha256').update(`${tag}\u0000${request}`).digest('base64url').slice(0, 27)}"`;
 }
@@ -112,20 +133,24 @@ function matches(header: string | undefined, etag: string): boolean {
 
 export function registerExportRoutes(app: FastifyInstance, ctx: PipelineContext): void {
   const dates = new EffectiveDatesCache();
+  const current = new CurrentListCache();
+  /** The list a request asks for: the current one (kept per version), or as of a date. */
+  const listFor = (tag: string, asOf: string | undefined): Promise<Snapshot> =>
+    asOf === undefined ? current.get(ctx, tag) : readList(ctx, asOf);
 
   /** 304, or the export as a stream with its ETag. */
   async function answer(
     req: FastifyRequest,
     reply: FastifyReply,
     kind: ExportFormat | 'ftm-delta',
-    build: (effective: Map<string, string>) => Promise<AsyncGenerator<string>>,
+    build: (effective: Map<string, string>, tag: string) => Promise<AsyncGenerator<string>>,
   ): Promise<FastifyReply> {
     const q = req.query as ExportQuery;
     const version = await listVersion(ctx);
     const etag = etagOf(version.tag, `${kind}|${q.asOf ?? ''}|${q.country ?? ''}|${q.since ?? ''}`);
     if (matches(req.headers['if-none-match'], etag))
       return reply.code(304).header('etag', etag).header('cache-control', 'no-cache').send();
-    const chunks = await build(await dates.get(ctx, version.tag));
+    const chunks = await build(await dates.get(ctx, version.tag), version.tag);
     return reply
       .header('etag', etag)
       .header('cache-control', 'no-cache')
@@ -152,9 +177,9 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PipelineContext)
         },
       },
       async (req, reply) =>
-        answer(req, reply, route.format, async (effectiveDates) => {
+        answer(req, reply, route.format, async (effectiveDates, tag) => {
           const q = req.query as ExportQuery;
-          const list = await readList(ctx, q.asOf);
+          const list = await listFor(tag, q.asOf);
           const entries =
             q.country === undefined ? list.entries : selectEntries(list.entries, { country: q.country });
           return exportChunks(route.format, entries, { effectiveDates });
@@ -186,11 +211,11 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PipelineContext)
       },
     },
     async (req, reply) =>
-      answer(req, reply, 'ftm-delta', async (effectiveDates) => {
+      answer(req, reply, 'ftm-delta', async (effectiveDates, tag) => {
         const q = req.query as ExportQuery & { since: string };
         if (q.asOf !== undefined && q.asOf < q.since)
           throw new AppError('INPUT_INVALID', `asOf=${q.asOf} is before since=${q.since}`);
-        const [before, after] = await Promise.all([readList(ctx, q.since), readList(ctx, q.asOf)]);
+        const [before, after] = await Promise.all([readList(ctx, q.since), listFor(tag, q.asOf)]);
         const pick = (entries: typeof before.entries) =>
           q.country === undefined ? entries : selectEntries(entries, { country: q.country });
         return ftmDeltaChunks(pick(before.entries), pick(after.entries), { effectiveDates });
