@@ -11,6 +11,7 @@ import { keyOf } from '../entity-list/snapshot.js';
 import type { ListedEntry } from '../entity-list/types.js';
 import type { EffectiveDates } from './csl.js';
 import { startDate } from './csl.js';
+import { codeForName } from '../sources/countries.js';
 import { ftmCountry } from './countries.js';
 import { citationUrl, parseCitation } from './dates.js';
 
@@ -71,6 +72,10 @@ const BUSINESS_WORDS = new Set([
   ...['semiconductors', 'devices', 'instruments', 'equipment', 'machinery', 'chemical', 'chemicals'],
   ...['petroleum', 'oil', 'energy', 'software', 'microelectronics', 'optoelectronics', 'telecom'],
   ...['communications', 'freight', 'marine', 'motors', 'pharmaceutical', 'network', 'networks'],
+  ...['computer', 'computers', 'products', 'product', 'stores', 'cloud', 'digital', 'mobile', 'media'],
+  ...['consulting', 'transport', 'construction', 'automation', 'robotics', 'ventures', 'capital'],
+  ...['partners', 'investment', 'investments', 'resources', 'metals', 'steel', 'mills', 'materials'],
+  ...['express', 'global', 'trust', 'commercial', 'distribution', 'parts', 'sciences', 'biotech'],
 ]);
 
 /** Words that make a name a public body, institute or other organisation rather than a business. */
@@ -86,7 +91,29 @@ const ORGANIZATION_WORDS = new Set([
 ]);
 
 /** Name particles that occur inside personal names. */
-const PERSONAL_PARTICLES = new Set(['al', 'el', 'bin', 'ibn', 'abu', 'abd', 'de', 'van', 'von', 'da', 'du']);
+const PERSONAL_PARTICLES = new Set([
+  'al',
+  'el',
+  'bin',
+  'bint',
+  'ibn',
+  'abu',
+  'abd',
+  'ur',
+  'ul',
+  'de',
+  'del',
+  'la',
+  'le',
+  'di',
+  'van',
+  'von',
+  'der',
+  'den',
+  'da',
+  'du',
+  'dos',
+]);
 
 function nameWords(name: string): string[] {
   return name
@@ -105,9 +132,9 @@ function nameWords(name: string): string[] {
  *  2. a word of public bodies, institutes and other bodies (`Institute`, `University`, `Academy`,
  *     `Bureau`, `Ministry`, `Police`, `Corps`, `Center`…) → `Organization`; else a business word
  *     (`Trading`, `Technology`, `Industries`, `Group`…) → `Company`;
- *  3. two to four words, each a capitalised word of letters (particles such as `al`, `bin`, `de`
- *     allowed), no digits, no acronym in capitals, and at least one alias or none → `Person`
- *     ("Emal Bilal Mangal", "Zhang Hong");
+ *  3. two to four words, each a capitalised word of letters (particles such as `al`, `bin`, `ur`,
+ *     `de` allowed), no digits, no acronym in capitals, no country name → `Person`
+ *     ("Emal Bilal Mangal", "Habib ur Rahman");
  *  4. anything else (a single word, an acronym, `Rosoboronexport`) → `LegalEntity`, the model's
  *     common parent, which claims nothing it cannot know.
  */
@@ -123,6 +150,8 @@ export function ftmSchemaOf(entry: Pick<ListedEntry, 'name'>): Exclude<FtmSchema
 function looksPersonal(name: string): boolean {
   if (/[\d&/()"@,;]/.test(name)) return false;
   const tokens = name.trim().split(/\s+/);
+  // "Huawei Cloud Argentina": a place in the name is a business's, not a person's.
+  if (tokens.some((t) => codeForName(t) !== undefined)) return false;
   const named = tokens.filter((t) => !PERSONAL_PARTICLES.has(t.toLowerCase().replace(/-$/, '')));
   if (named.length < 2 || tokens.length > 5) return false;
   // Capitalised words of letters (hyphens and apostrophes inside), not all-capital acronyms.

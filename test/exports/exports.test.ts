@@ -189,6 +189,9 @@ describe('FollowTheMoney', () => {
     expect(kind('China Academy of Engineering Physics')).toBe('Organization');
     expect(kind('Emal Bilal Mangal')).toBe('Person');
     expect(kind('Abdul Satar Ghoura')).toBe('Person');
+    expect(kind('Habib ur Rahman')).toBe('Person');
+    expect(kind('Huawei Cloud Argentina')).toBe('Company');
+    expect(kind('Lapcom Computer Stores')).toBe('Company');
     expect(kind('Rosoboronexport')).toBe('LegalEntity');
     expect(kind('SenseTime')).toBe('LegalEntity');
   });
