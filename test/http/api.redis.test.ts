@@ -148,6 +148,11 @@ describe('exports over HTTP', () => {
     expect(res.body.slice(0, res.body.indexOf('\r\n'))).toBe(real.slice(0, real.indexOf('\n')));
     const rows = parse(res.body, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(current.entries.length);
+    // start_date is the rule's effective date where the service applied it: FR doc 2018-04652
+    // (83 FR 11076) was published on 2018-02-28 and took effect on 2018-02-25.
+    const cited = rows.filter((r) => r.federal_register_notice!.startsWith('83 FR 11076'));
+    expect(cited.length).toBeGreaterThan(0);
+    expect(new Set(cited.map((r) => r.start_date))).toEqual(new Set(['2018-02-25']));
   });
 
   it('streams a long list in many chunks', async () => {
