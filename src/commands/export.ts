@@ -113,15 +113,42 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<numb
     );
     return 2;
   }
-  for await (const chunk of chunks) await write(io, chunk);
+  const out = new Output(io);
+  for await (const chunk of chunks) {
+    if (out.closed) break;
+    await out.write(chunk);
+  }
   return 0;
 }
 
-/** Writes with backpressure when the output is a real stream (a pipe to `head` is slow). */
-async function write(io: CommandIO, chunk: string): Promise<void> {
-  const out = io.stdout as CommandIO['stdout'] & { once?: (event: 'drain', cb: () => void) => unknown };
-  if (out.write(chunk) === false && typeof out.once === 'function') {
-    await new Promise<void>((resolve) => out.once!('drain', resolve));
+type StreamLike = CommandIO['stdout'] & {
+  once?: (event: string, cb: (...args: unknown[]) => void) => unknown;
+  on?: (event: string, cb: (err: NodeJS.ErrnoException) => void) => unknown;
+};
+
+/**
+ * Writes with backpressure when the output is a real stream, and stops quietly when the reader
+ * goes away (`export … | head` closes the pipe: EPIPE is the reader's choice, not a failure).
+ */
+class Output {
+  closed = false;
+  private readonly out: StreamLike;
+  constructor(io: CommandIO) {
+    this.out = io.stdout as StreamLike;
+    this.out.on?.('error', (err) => {
+      if (err.code === 'EPIPE') this.closed = true;
+      else throw err;
+    });
+  }
+  async write(chunk: string): Promise<void> {
+    if (this.out.write(chunk) === false && typeof this.out.once === 'function') {
+      await new Promise<void>((resolve) => {
+        const done = (): void => resolve();
+        this.out.once!('drain', done);
+        this.out.once!('close', done);
+        this.out.once!('error', done);
+      });
+    }
   }
 }
 
