@@ -11,6 +11,7 @@ const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./pipeline.js'),
   () => import('./webhooks.js'),
   () => import('./ecfr.js'),
+  () => import('./exports.js'),
 ];
 
 function format(n: number): string {

@@ -4,7 +4,9 @@ import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
 import { diffCommand } from './commands/diff.js';
 import { ecfrCommand } from './commands/ecfr.js';
+import { exportCommand } from './commands/export.js';
 import { extractCommand } from './commands/extract.js';
+import { openapiCommand } from './commands/openapi.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { replayServerCommand } from './commands/replay-server.js';
 import { startCommand } from './commands/start.js';
@@ -52,6 +54,16 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: demoCommand,
     usage: 'demo [--until DATE] [--corpus DIR]',
     summary: 'the whole service on the constructed timeline, events printed as they arrive signed',
+  },
+  export: {
+    run: exportCommand,
+    usage: 'export --state SNAPSHOT.json --format csl-csv|csl-json|ftm|ftm-delta [--as-of DATE]',
+    summary: 'the list in the formats screening tools read: the CSL (CSV, JSON), FollowTheMoney',
+  },
+  openapi: {
+    run: openapiCommand,
+    usage: 'openapi',
+    summary: 'the HTTP API as an OpenAPI 3.1 document (what GET /openapi.json serves)',
   },
   'replay-server': {
     run: replayServerCommand,

@@ -24,6 +24,8 @@ export interface Config {
   metricsPort?: number;
   /** Undefined: the admin API refuses every request. */
   adminToken?: string;
+  /** The queue dashboard shows jobs without the buttons that change them (default in production). */
+  dashboardReadOnly: boolean;
   pollIntervalMs: number;
   /** Undefined: every minute on business days. */
   publicInspectionIntervalMs?: number;
@@ -132,6 +134,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     },
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     roles: new Set(roles as Role[]),
+    dashboardReadOnly: read.bool('DASHBOARD_READ_ONLY', env.NODE_ENV === 'production'),
   };
   if (adminToken !== undefined) config.adminToken = adminToken;
   const metricsPort = read.optionalInt('METRICS_PORT', 0, 65535);

@@ -319,7 +319,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       ctx,
       ready: async () => !closing && (await pingQuick(ctx.redis)),
       extend: async (a) => {
-        await registerOpsRoutes(a, { metrics, queues: ctx.queues, adminToken: config.adminToken });
+        await registerOpsRoutes(a, {
+          metrics,
+          queues: ctx.queues,
+          adminToken: config.adminToken,
+          readOnly: config.dashboardReadOnly,
+        });
         await options.extendHttp?.(a, ctx);
       },
     });

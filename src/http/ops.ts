@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observe/metrics.js';
-import { adminGuard } from './server.js';
+import { adminGuard } from './admin.js';
 
 /**
  * Ops routes, registered through `createHttpServer({ extend })`: `GET /metrics` for Prometheus and
@@ -19,7 +19,10 @@ export interface OpsRoutesOptions {
   adminToken: string | undefined;
   /** Where the dashboard is served (default `/admin/queues`). */
   basePath?: string;
-  /** Show jobs without the retry, promote, clean and remove buttons (default false). */
+  /**
+   * Show jobs without the retry, promote, clean and remove buttons (default false; the service
+   * passes `DASHBOARD_READ_ONLY`, which is true by default in production).
+   */
   readOnly?: boolean;
 }
 
@@ -47,6 +50,9 @@ export async function registerOpsRoutes(app: FastifyInstance, options: OpsRoutes
   await app.register(async (scope) => {
     scope.addHook('preHandler', dashboardGuard(options.adminToken));
     scope.addHook('onSend', async (_req, reply, payload) => {
+      // No other site may frame the dashboard (clickjacking its buttons with the operator's credentials).
+      reply.header('content-security-policy', "frame-ancestors 'none'");
+      reply.header('x-frame-options', 'DENY');
       // Browsers prompt for credentials only when offered Basic.
       if (reply.statusCode === 401)
         reply.header('www-authenticate', 'Basic realm="fedreg-watch admin", Bearer');

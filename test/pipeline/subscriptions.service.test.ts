@@ -73,7 +73,7 @@ describe('subscriptions', () => {
       url: receiver.url,
       filter: { types: ['gov.bis.entitylist.entry.deleted'] },
     });
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(400); // bad input is 400 everywhere (issue 11)
     expect((bad.json.error as { code: string }).code).toBe('INPUT_INVALID');
     expect((await admin('DELETE', '/v1/subscriptions/sub_nope')).status).toBe(404);
     expect((await admin('POST', '/v1/subscriptions', { url: receiver.url, extra: 1 })).status).toBe(400);
