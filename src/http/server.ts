@@ -9,6 +9,7 @@ import { documentJobId } from '../pipeline/apply.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { heldSnapshot, releaseHeld } from '../pipeline/snapshots.js';
 import { isCursor } from '../store/event-log.js';
+import { registerDataLossGuard } from './data-loss.js';
 
 /**
  * The HTTP face of the service: the event feed and the list for screening services, document
@@ -33,6 +34,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
+  registerDataLossGuard(app, { deployment: ctx.deployment });
 
   app.setErrorHandler((err, request, reply) => {
     if (isAppError(err)) {
