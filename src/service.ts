@@ -458,8 +458,13 @@ async function checkStore(ctx: PipelineContext): Promise<void> {
     );
   if (status.kind !== 'intact') return;
   logger.info({ epoch: status.epoch }, 'deployment marker found: Redis holds this deployment’s data');
-  const resealed = await ctx.subscriptions.reseal(ctx.now());
-  if (resealed > 0) logger.info({ resealed }, 'webhook secrets rewritten under the current SECRETS_KEY');
+  const { rewritten, unreadable } = await ctx.subscriptions.reseal(ctx.now());
+  if (rewritten > 0) logger.info({ rewritten }, 'webhook secrets rewritten the way SECRETS_KEY says');
+  if (unreadable.length > 0)
+    logger.error(
+      { subscriptions: unreadable },
+      'webhook secrets that neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS opens: their deliveries fail until the key is configured again',
+    );
 }
 
 /**

@@ -65,7 +65,7 @@ export class DeploymentGuard {
 
   /** Reads the marker (or reuses an answer younger than `maxAgeMs`) and judges it. */
   async check(maxAgeMs = this.options.maxAgeMs ?? 250): Promise<DeploymentStatus> {
-    if (this.options.now() - this.checkedAt <= maxAgeMs && this.current.kind !== 'unknown')
+    if (maxAgeMs > 0 && this.options.now() - this.checkedAt < maxAgeMs && this.current.kind !== 'unknown')
       return this.current;
     this.inflight ??= this.judge().finally(() => {
       this.inflight = undefined;

@@ -187,23 +187,38 @@ export class SubscriptionStore {
    * Rewrites every stored secret not written the way secrets are written now (plain while
    * SECRETS_KEY is set, or under a key since rotated out), and moves rotated-out secrets of the
    * older layout (a hash field) to their own key with a TTL, dropping the expired ones. Returns how
-   * many values it rewrote.
+   * many values it rewrote, and the subscriptions whose secrets no configured key opens.
    */
-  async reseal(now: number): Promise<number> {
+  async reseal(now: number): Promise<{ rewritten: number; unreadable: string[] }> {
     let rewritten = 0;
+    const unreadable: string[] = [];
     for (const id of await this.redis.smembers(this.keys.subscriptions)) {
       const key = this.keys.subscription(id);
-      const [h, previous] = await this.readWithPrevious(id);
+      const [h, stored] = await this.readWithPrevious(id);
+      let previous = stored;
       if (h.previousSecret) {
         const expires = Date.parse(h.previousSecretExpiresAt ?? '');
-        if (Number.isFinite(expires) && expires > now)
+        if (Number.isFinite(expires) && expires > now && previous === null) {
           await this.redis.set(this.keys.previousSecret(id), h.previousSecret, 'PXAT', expires, 'NX');
+          previous = h.previousSecret;
+        }
         await this.redis.hdel(key, 'previousSecret');
         rewritten++;
       }
       const current = h.secret && !this.box.isCurrent(h.secret) ? h.secret : '';
       const prev = previous && !this.box.isCurrent(previous) ? previous : '';
       if (!current && !prev) continue;
+      let sealed: [string, string];
+      try {
+        sealed = [
+          current ? this.box.seal(this.box.open(current, id), id) : '',
+          prev ? this.box.seal(this.box.open(prev, id), id) : '',
+        ];
+      } catch {
+        // Written under a key no longer configured: left as it is, and reported.
+        unreadable.push(id);
+        continue;
+      }
       rewritten += Number(
         await this.redis.eval(
           RESEAL_SCRIPT,
@@ -211,13 +226,13 @@ export class SubscriptionStore {
           key,
           this.keys.previousSecret(id),
           current,
-          current ? this.box.seal(this.box.open(current, id), id) : '',
+          sealed[0],
           prev,
-          prev ? this.box.seal(this.box.open(prev, id), id) : '',
+          sealed[1],
         ),
       );
     }
-    return rewritten;
+    return { rewritten, unreadable };
   }
 
   /** Every subscription with its secrets as stored, for `fedreg-watch subscriptions export`. */
