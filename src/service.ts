@@ -477,10 +477,11 @@ function watchStore(
 ): { stop(): void } {
   const plans = schedulerPlans(ctx.config);
   // Whoever sees the recovery first (this timer, a job, a request), the pipeline resumes once.
+  let resuming: Promise<void> = Promise.resolve();
   ctx.deployment.onChange((now, before) => {
     if (now.kind !== 'intact' || before.kind !== 'lost') return;
     ctx.logger.warn({ epoch: now.epoch }, 'the store was recovered by an operator: resuming the pipeline');
-    options
+    resuming = options
       .resume()
       .catch((err: unknown) =>
         ctx.logger.error(
@@ -496,6 +497,8 @@ function watchStore(
     try {
       const status = await ctx.deployment.check(0);
       if (status.kind !== 'intact') return;
+      // A resumption registers every scheduler: what it creates is not "found missing".
+      await resuming;
       if (!options.schedulers) return;
       for (const id of await ensureSchedulers(ctx.queues, plans)) {
         ctx.logger.warn({ scheduler: id }, 'job scheduler was missing from Redis: created it again');
