@@ -139,8 +139,20 @@ describe('fault trial: Redis loses its data', () => {
     const imported = await runCli(['state', 'import', join(DEV_CORPUS, 'baseline.json')], { env });
     expect(imported.code).toBe(2);
     expect(imported.stderr).toContain('fedreg-watch recover');
+    const backfilled = await runCli(['backfill', '--since', '2016-03-22'], { env });
+    expect(backfilled.code).toBe(2);
+    expect(backfilled.stderr).toContain('REDIS_DATA_LOST');
+    expect(await client.exists(keys.stateMeta, keys.events, keys.docsAll)).toBe(0);
 
-    // --- Recovery ------------------------------------------------------------------------------
+    // Without eCFR polling again (its reconciliation would log drift events the reference has
+    // not): the loss is in the marker now, so this process sees it without any record of its own.
+    await p.kill('SIGTERM');
+    p = await spawnService({ ...env, DATA_DIR: join(dir, 'another-data-dir') });
+    await waitFor('a third start answers', async () =>
+      (await statusOf(`${p.api}/readyz`)) === 503 ? true : undefined,
+    );
+
+    // --- Recovery, with the service running: it resumes by itself ------------------------------
     const recovered = await runCli(
       ['recover', '--snapshot', join(DEV_CORPUS, 'baseline.json'), '--subscriptions', exportFile],
       { env, timeoutMs: 120_000 },
