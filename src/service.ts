@@ -439,14 +439,14 @@ async function checkStore(ctx: PipelineContext): Promise<void> {
       { context: { problems: refused.map((p) => p.code) } },
     );
   }
-  ctx.deployment.onChange((now: DeploymentStatus) => {
+  ctx.deployment.onChange((now: DeploymentStatus, before: DeploymentStatus) => {
     if (now.kind === 'lost') {
       logger.error(
         { reason: now.reason, lostEpoch: now.lostEpoch },
         'DATA LOST: Redis lost this deployment’s data; no poll, apply or delivery runs until an operator runs `fedreg-watch recover` (see README, "When Redis loses its data")',
       );
       ctx.observer.emit('redis.data-lost', { reason: now.reason });
-    } else if (now.kind === 'intact') {
+    } else if (now.kind === 'intact' && before.kind === 'lost') {
       ctx.observer.emit('redis.data-restored', { epoch: now.epoch });
     }
   });
