@@ -8,9 +8,11 @@ import { exportCommand } from './commands/export.js';
 import { extractCommand } from './commands/extract.js';
 import { openapiCommand } from './commands/openapi.js';
 import { processIO, type CommandIO } from './commands/io.js';
+import { recoverCommand } from './commands/recover.js';
 import { replayServerCommand } from './commands/replay-server.js';
 import { startCommand } from './commands/start.js';
 import { stateCommand } from './commands/state.js';
+import { subscriptionsCommand } from './commands/subscriptions.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
@@ -49,6 +51,16 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: backfillCommand,
     usage: 'backfill --since DATE [--until DATE]',
     summary: 'walk the Federal Register over a date range and apply what it finds, with a summary',
+  },
+  recover: {
+    run: recoverCommand,
+    usage: 'recover (--snapshot FILE | --from-ecfr --since DATE) [--subscriptions FILE] [--force]',
+    summary: 'after Redis lost its data: re-import the state, re-create schedulers, re-read from a date',
+  },
+  subscriptions: {
+    run: subscriptionsCommand,
+    usage: 'subscriptions export [--out FILE] [--plaintext] | subscriptions import FILE',
+    summary: 'the webhook subscriptions with their secrets (encrypted with SECRETS_KEY), for recovery',
   },
   demo: {
     run: demoCommand,

@@ -53,6 +53,12 @@ export interface Config {
   logLevel: string;
   /** Stages this process runs; the default runs them all with the HTTP server. */
   roles: ReadonlySet<Role>;
+  /** Refuse to start on a Redis that keeps nothing on disk or may evict keys. */
+  requireDurableRedis: boolean;
+  /** How often a running process checks that Redis still holds the deployment's data and schedulers. */
+  redisCheckIntervalMs: number;
+  /** Keys encrypting webhook secrets at rest (AES-256-GCM); the first encrypts, all decrypt. Empty: plain. */
+  secretsKeys: readonly Buffer[];
 }
 
 export const ROLES = ['http', 'poll', 'document', 'apply', 'fanout', 'deliver', 'reconcile'] as const;
@@ -135,6 +141,9 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     roles: new Set(roles as Role[]),
     dashboardReadOnly: read.bool('DASHBOARD_READ_ONLY', env.NODE_ENV === 'production'),
+    requireDurableRedis: read.bool('REQUIRE_DURABLE_REDIS', false),
+    redisCheckIntervalMs: read.int('REDIS_CHECK_INTERVAL_MS', 5_000, 100, 30_000),
+    secretsKeys: secretsKeys(env, problems),
   };
   if (adminToken !== undefined) config.adminToken = adminToken;
   const metricsPort = read.optionalInt('METRICS_PORT', 0, 65535);
@@ -146,6 +155,30 @@ export function loadConfig(env: Env): Readonly<Config> {
     });
   }
   return Object.freeze(config);
+}
+
+/**
+ * SECRETS_KEY (32 bytes, base64 or hex) encrypts webhook secrets; SECRETS_KEY_PREVIOUS (a comma-
+ * separated list) still decrypts those written under keys rotated out.
+ */
+function secretsKeys(env: Env, problems: string[]): Buffer[] {
+  const parse = (name: string, value: string): Buffer | undefined => {
+    const v = value.trim();
+    if (/^[0-9a-f]{64}$/i.test(v)) return Buffer.from(v, 'hex');
+    if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) return Buffer.from(v, 'base64');
+    // Never the value itself in the message: it is a secret.
+    problems.push(`${name}: expected 32 random bytes as base64 or hex (e.g. \`openssl rand -base64 32\`)`);
+    return undefined;
+  };
+  const current = env.SECRETS_KEY?.trim();
+  const previous = (env.SECRETS_KEY_PREVIOUS ?? '').split(',').filter((s) => s.trim() !== '');
+  if (!current) {
+    if (previous.length > 0) problems.push('SECRETS_KEY_PREVIOUS: set without SECRETS_KEY');
+    return [];
+  }
+  return [parse('SECRETS_KEY', current), ...previous.map((p) => parse('SECRETS_KEY_PREVIOUS', p))].filter(
+    (k): k is Buffer => k !== undefined,
+  );
 }
 
 function originOf(url: string): string | undefined {

@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   /** A job's worker stopped (killed, out of memory) more often than a job may survive. */
   WORKER_LOST: 'permanent',
   NOT_FOUND: 'permanent',
+  /** Redis lost the deployment's data; nothing runs until `fedreg-watch recover`. */
+  REDIS_DATA_LOST: 'permanent',
+  /** REQUIRE_DURABLE_REDIS=true and Redis keeps nothing on disk or may evict. */
+  REDIS_NOT_DURABLE: 'permanent',
+  /** A stored webhook secret cannot be decrypted with SECRETS_KEY or SECRETS_KEY_PREVIOUS. */
+  SECRET_UNREADABLE: 'permanent',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

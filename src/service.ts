@@ -26,7 +26,17 @@ import { fanOut } from './pipeline/fanout.js';
 import { pollPublished } from './pipeline/poll.js';
 import { pollPublicInspection } from './pipeline/public-inspection.js';
 import { pollSnapshotSource, reconcile } from './pipeline/snapshots.js';
-import { closeQueues, createQueues, type JobData, type QueueName, type Queues } from './queues/index.js';
+import {
+  closeQueues,
+  createQueues,
+  ensureSchedulers,
+  registerSchedulers,
+  schedulerPlans,
+  type JobData,
+  type QueueName,
+} from './queues/index.js';
+import { createDeploymentGuard, type DeploymentStatus } from './store/deployment-guard.js';
+import { checkDurability } from './store/durability.js';
 import { DocumentStore } from './store/documents.js';
 import { EventLog } from './store/event-log.js';
 import { createKeys } from './store/keys.js';
@@ -88,6 +98,7 @@ export function buildContext(
     // delays under load): the margin keeps the server's own count within the limit.
     marginMs: config.frRateMarginMs,
   });
+  const now = options.now ?? Date.now;
   return {
     config,
     redis,
@@ -97,10 +108,15 @@ export function buildContext(
     state: new StateStore(redis, keys),
     events: new EventLog(redis, keys),
     documents: new DocumentStore(redis, keys),
-    subscriptions: new SubscriptionStore(redis, keys),
+    subscriptions: new SubscriptionStore(redis, keys, { keys: config.secretsKeys }),
+    deployment: createDeploymentGuard(redis, keys, {
+      redisUrl: config.redisUrl,
+      dataDir: config.dataDir,
+      now,
+    }),
     observer: options.observer ?? new PipelineObserver(),
     logger,
-    now: options.now ?? Date.now,
+    now,
     sourceNow: options.sourceNow ?? options.now ?? Date.now,
     frClient: new FederalRegisterClient({
       baseUrl: config.frApiBaseUrl,
@@ -180,6 +196,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     queues: ctx.queues,
     probe: redisStateProbe(ctx.redis, ctx.keys),
   });
+  try {
+    await checkStore(ctx);
+  } catch (err) {
+    metrics.close();
+    await runSteps(logger, contextClosers(ctx));
+    throw err;
+  }
   const roles = config.roles;
   const workers = new Map<QueueName, Worker>();
   let closing = false;
@@ -191,7 +214,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     processor: Processor<JobData[K]>,
     concurrency: number,
   ): void => {
-    const w = new Worker<JobData[K]>(name, processor, {
+    // Nothing runs on a store that lost its data: no poll, no apply, no delivery (store/deployment.ts).
+    const guarded: Processor<JobData[K]> = async (job, token, signal) =>
+      (await ctx.deployment.blocked())
+        ? { skipped: 'Redis lost the deployment data' }
+        : processor(job, token, signal);
+    const w = new Worker<JobData[K]>(name, guarded, {
       connection: ctx.bullmq,
       prefix: config.redisPrefix,
       concurrency,
@@ -256,7 +284,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       config.documentConcurrency,
     );
     workers.get('document')!.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err)) return;
+      if (!job || !failedForGood(job, err) || ctx.deployment.isLost()) return;
       // Retries exhausted, or its worker died under it again and again (a document that kills
       // the process): take it out of line so the documents behind it can go on.
       void quarantine(ctx, job.data.documentNumber as string, lostWorker(err), job.attemptsMade).catch(
@@ -274,7 +302,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   };
   for (const name of ['apply', 'fanout'] as const) {
     workers.get(name)?.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err) || closing) return;
+      if (!job || !failedForGood(job, err) || closing || ctx.deployment.isLost()) return;
       void wakeAgain[name](`after a failed job: ${err.message}`).catch((e: unknown) =>
         logger.error({ queue: name, err: String(e) }, 'could not wake the line again'),
       );
@@ -294,7 +322,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // side (Redis away through every retry, a worker lost again and again) is dead-lettered here,
     // so that it can be redelivered rather than sit unseen among BullMQ's failed jobs.
     workers.get('deliver')!.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err)) return;
+      if (!job || !failedForGood(job, err) || ctx.deployment.isLost()) return;
       const data = job.data as JobData['deliver'];
       void deadLetter(ctx, {
         eventId: data.eventId,
@@ -305,12 +333,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
   }
 
-  // One apply and one fan-out at a time across every process sharing this Redis.
-  await Promise.all([ctx.queues.apply.setGlobalConcurrency(1), ctx.queues.fanout.setGlobalConcurrency(1)]);
-  if (roles.has('poll')) await registerSchedulers(ctx.queues, config);
-  // Whatever a previous process left half-done is picked up now.
-  await ctx.queues.apply.add('apply', { v: 1, reason: 'startup' });
-  await ctx.queues.fanout.add('fanout', { v: 1 });
+  // On a store that lost its data nothing is scheduled or woken until an operator recovers it;
+  // then the watch resumes the pipeline without a restart.
+  const resume = async (reason: string): Promise<void> => {
+    // One apply and one fan-out at a time across every process sharing this Redis.
+    await Promise.all([ctx.queues.apply.setGlobalConcurrency(1), ctx.queues.fanout.setGlobalConcurrency(1)]);
+    if (roles.has('poll')) await registerSchedulers(ctx.queues, schedulerPlans(config));
+    // Whatever a previous process left half-done is picked up now.
+    await ctx.queues.apply.add('apply', { v: 1, reason });
+    await ctx.queues.fanout.add('fanout', { v: 1 });
+  };
+  if (!ctx.deployment.isLost()) await resume('startup');
+  const watch = watchStore(ctx, { schedulers: roles.has('poll'), resume: () => resume('recovered') });
 
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -331,7 +365,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     url = await app.listen({ host: config.http.host, port: config.http.port });
     logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
   } else if (config.metricsPort !== undefined) {
-    app = createOpsServer({ metrics, ready: async () => !closing && (await pingQuick(ctx.redis)) });
+    app = createOpsServer({
+      metrics,
+      ready: async () => !closing && (await pingQuick(ctx.redis)),
+      deployment: ctx.deployment,
+    });
     url = await app.listen({ host: config.http.host, port: config.metricsPort });
     logger.info({ url, roles: [...roles] }, 'fedreg-watch workers running; metrics and health served');
   } else {
@@ -347,6 +385,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       closing = true;
       logger.info('shutting down: finishing jobs in flight');
       await runSteps(logger, [
+        ['store watch', async () => watch.stop()],
         ['workers', () => Promise.all([...workers.values()].map((w) => w.close()))],
         ['metrics', async () => metrics.close()],
         ...contextClosers(ctx),
@@ -386,40 +425,103 @@ export async function runSteps(
 }
 
 /**
- * One job scheduler per source. Public inspection is polled every minute on business days (the
- * Office of the Federal Register files documents for inspection on those days only) unless an
- * interval is configured; eCFR and the CSL once a day. Schedulers not wanted are removed, so a
- * source switched off stops being polled.
+ * At start: how durable the Redis is (warned about, or refused with REQUIRE_DURABLE_REDIS=true) and
+ * whether it still holds this deployment's data (store/deployment.ts). Losses and recoveries found
+ * then or later are logged and counted from here.
  */
-async function registerSchedulers(queues: Queues, config: Readonly<Config>): Promise<void> {
-  await queues.poll.upsertJobScheduler(
-    'poll-published',
-    { every: config.pollIntervalMs },
-    { name: 'poll', data: { v: 1, source: 'published' } },
-  );
-  const sources: Array<
-    [
-      string,
-      boolean,
-      Parameters<Queues['poll']['upsertJobScheduler']>[1],
-      'public-inspection' | 'ecfr' | 'csl',
-    ]
-  > = [
-    [
-      'poll-public-inspection',
-      config.sources.publicInspection,
-      config.publicInspectionIntervalMs === undefined
-        ? { pattern: '* * * * 1-5', tz: 'America/New_York' }
-        : { every: config.publicInspectionIntervalMs },
-      'public-inspection',
-    ],
-    ['poll-ecfr', config.sources.ecfr, { every: config.snapshotIntervalMs }, 'ecfr'],
-    ['poll-csl', config.sources.csl, { every: config.snapshotIntervalMs }, 'csl'],
-  ];
-  for (const [id, enabled, repeat, source] of sources) {
-    if (enabled) await queues.poll.upsertJobScheduler(id, repeat, { name: 'poll', data: { v: 1, source } });
-    else await queues.poll.removeJobScheduler(id);
+async function checkStore(ctx: PipelineContext): Promise<void> {
+  const { logger, config } = ctx;
+  const report = await checkDurability(ctx.redis);
+  ctx.deployment.durability = report;
+  ctx.observer.emit('redis.durability', { problems: report.problems.map((p) => p.code) });
+  for (const problem of report.problems)
+    logger.warn({ redis: redact(config.redisUrl), problem: problem.code }, `WARNING: ${problem.message}`);
+  const refused = report.problems.filter((p) => p.code !== 'unchecked');
+  if (config.requireDurableRedis && refused.length > 0) {
+    throw new AppError(
+      'REDIS_NOT_DURABLE',
+      `REQUIRE_DURABLE_REDIS=true and ${refused.map((p) => p.message).join('; ')}`,
+      { context: { problems: refused.map((p) => p.code) } },
+    );
   }
+  ctx.deployment.onChange((now: DeploymentStatus, before: DeploymentStatus) => {
+    if (now.kind === 'lost') {
+      logger.error(
+        { reason: now.reason, lostEpoch: now.lostEpoch },
+        'DATA LOST: Redis lost this deployment’s data; no poll, apply or delivery runs until an operator runs `fedreg-watch recover` (see README, "When Redis loses its data")',
+      );
+      ctx.observer.emit('redis.data-lost', { reason: now.reason });
+    } else if (now.kind === 'intact' && before.kind === 'lost') {
+      ctx.observer.emit('redis.data-restored', { epoch: now.epoch });
+    }
+  });
+  const status = await ctx.deployment.check(0);
+  if (ctx.deployment.recordError)
+    logger.warn(
+      { err: ctx.deployment.recordError },
+      'could not write the deployment record under DATA_DIR: a Redis emptied while no process runs will not be recognised as a loss',
+    );
+  if (status.kind !== 'intact') return;
+  logger.info({ epoch: status.epoch }, 'deployment marker found: Redis holds this deployment’s data');
+  const { rewritten, unreadable } = await ctx.subscriptions.reseal(ctx.now());
+  if (rewritten > 0) logger.info({ rewritten }, 'webhook secrets rewritten the way SECRETS_KEY says');
+  if (unreadable.length > 0)
+    logger.error(
+      { subscriptions: unreadable },
+      'webhook secrets that neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS opens: their deliveries fail until the key is configured again',
+    );
+}
+
+/**
+ * The running check: every REDIS_CHECK_INTERVAL_MS, whether Redis still holds the deployment's
+ * data, and (in a process that polls) that every job scheduler is there, created again if not.
+ */
+function watchStore(
+  ctx: PipelineContext,
+  options: { schedulers: boolean; resume: () => Promise<void> },
+): { stop(): void } {
+  const plans = schedulerPlans(ctx.config);
+  // Whoever sees the recovery first (this timer, a job, a request), the pipeline resumes once.
+  let resuming: Promise<void> = Promise.resolve();
+  ctx.deployment.onChange((now, before) => {
+    if (now.kind !== 'intact' || before.kind !== 'lost') return;
+    ctx.logger.warn({ epoch: now.epoch }, 'the store was recovered by an operator: resuming the pipeline');
+    resuming = options
+      .resume()
+      .catch((err: unknown) =>
+        ctx.logger.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'could not resume after recovery',
+        ),
+      );
+  });
+  let running = false;
+  const tick = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const status = await ctx.deployment.check(0);
+      if (status.kind !== 'intact') return;
+      // A resumption registers every scheduler: what it creates is not "found missing".
+      await resuming;
+      if (!options.schedulers) return;
+      for (const id of await ensureSchedulers(ctx.queues, plans)) {
+        ctx.logger.warn({ scheduler: id }, 'job scheduler was missing from Redis: created it again');
+        ctx.observer.emit('scheduler.recreated', { scheduler: id });
+      }
+    } catch (err) {
+      ctx.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'store check failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), ctx.config.redisCheckIntervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 async function pingQuick(redis: Redis): Promise<boolean> {

@@ -63,6 +63,14 @@ export async function backfillCommand(
   const stop = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', stop);
   try {
+    // Applying documents to a Redis that lost the deployment's data would paper over the loss.
+    const status = await ctx.deployment.check(0);
+    if (status.kind === 'lost') {
+      io.stderr.write(
+        `error [REDIS_DATA_LOST]: ${status.reason}.\n  Recover first with: fedreg-watch recover --snapshot FILE | --from-ecfr --since ${since}\n`,
+      );
+      return 2;
+    }
     const summary = await backfill(ctx, { since, ...(until ? { until } : {}) }, controller.signal, progress);
     if (started) bar.stop();
     io.stdout.write(

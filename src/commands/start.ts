@@ -1,4 +1,5 @@
 import type { Role } from '../config.js';
+import { isAppError } from '../errors.js';
 import { startService, type ServiceOptions } from '../service.js';
 import type { CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
@@ -27,7 +28,15 @@ export async function runRoles(
 ): Promise<number> {
   const config = await configWithRedis(roles ? { ...env, FEDREG_ROLES: roles.join(',') } : env, io);
   if (typeof config === 'number') return config;
-  const service = await startService({ config, ...extra });
+  let service;
+  try {
+    service = await startService({ config, ...extra });
+  } catch (err) {
+    // A refusal to start (REQUIRE_DURABLE_REDIS on a Redis that keeps nothing) is a message, not a crash.
+    if (!isAppError(err)) throw err;
+    io.stderr.write(`fedreg-watch: error [${err.code}]: ${err.message}\n`);
+    return 78;
+  }
   const { logger } = service.ctx;
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -3,6 +3,7 @@ import { parseSnapshot } from '../entity-list/snapshot.js';
 import { isAppError } from '../errors.js';
 import { addDays } from '../federal-register/dates.js';
 import { DocumentCursor } from '../federal-register/cursor.js';
+import { createDeploymentGuard } from '../store/deployment-guard.js';
 import { createKeys } from '../store/keys.js';
 import { createRedis } from '../store/redis.js';
 import { StateStore } from '../store/state.js';
@@ -47,6 +48,22 @@ export async function stateCommand(
       return 64;
     }
     const snapshot = parseSnapshot(JSON.parse(await readFile(file, 'utf8')) as unknown, file);
+    // On a Redis that lost this deployment's data, importing is half a recovery: `recover` does it all.
+    const deployment = createDeploymentGuard(redis, keys, {
+      redisUrl: config.redisUrl,
+      dataDir: config.dataDir,
+      now: Date.now,
+      author: 'state import',
+    });
+    const status = await deployment.check(0);
+    if (status.kind === 'lost') {
+      io.stderr.write(
+        `error [REDIS_DATA_LOST]: ${status.reason}.
+  Recover with: fedreg-watch recover --snapshot ${file} (see README, "When Redis loses its data")
+`,
+      );
+      return 2;
+    }
     await state.importBaseline(snapshot, { force: rest.includes('--force'), now: Date.now() });
     // Polling resumes from the day after the snapshot, with nothing processed yet.
     await new DocumentCursor(redis, {

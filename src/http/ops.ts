@@ -5,6 +5,8 @@ import type { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observe/metrics.js';
+import type { DeploymentGuard } from '../store/deployment-guard.js';
+import { registerDataLossGuard } from './data-loss.js';
 import { adminGuard } from './admin.js';
 
 /**
@@ -98,8 +100,11 @@ function normaliseBasePath(path: string): string {
 export function createOpsServer(options: {
   metrics: Pick<Metrics, 'render'>;
   ready: () => Promise<boolean>;
+  /** Makes /readyz say 503 "data lost" after a loss, and carry the Redis durability warnings. */
+  deployment?: DeploymentGuard;
 }): FastifyInstance {
   const app = Fastify({ logger: false });
+  if (options.deployment) registerDataLossGuard(app, { deployment: options.deployment });
   app.get('/livez', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ok = await options.ready().catch(() => false);

@@ -7,6 +7,7 @@ import { registerExportRoutes } from './exports.js';
 import { registerFeedRoutes } from './feed.js';
 import { registerListRoutes } from './list.js';
 import { registerApiDescription } from './openapi.js';
+import { registerDataLossGuard } from './data-loss.js';
 
 export { adminGuard } from './admin.js';
 
@@ -41,6 +42,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app, ctx.logger);
   recordRoutes(app);
+  // While Redis has lost the deployment's data, /readyz and /v1 answer 503 (see http/data-loss.ts).
+  registerDataLossGuard(app, { deployment: ctx.deployment });
   if (options.hooks) await options.hooks(app);
   await registerApiDescription(app);
 

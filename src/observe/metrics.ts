@@ -231,6 +231,31 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   });
 
+  // --- Redis: data loss, durability, schedulers ---------------------------------------------
+  const dataLost = new Gauge({
+    name: `${p}redis_data_lost`,
+    help: 'Whether Redis lost the deployment data and the service waits for `fedreg-watch recover` (1) or not (0)',
+    registers,
+  });
+  dataLost.set(0);
+  const dataLosses = new Counter({
+    name: `${p}redis_data_losses_detected_total`,
+    help: 'Times this process found that Redis lost the deployment data',
+    registers,
+  });
+  const durability = new Gauge({
+    name: `${p}redis_durability_problem`,
+    help: 'Problems found in the Redis configuration at start (no-persistence, may-evict, unchecked): 1 when found',
+    labelNames: ['problem'],
+    registers,
+  });
+  const schedulersRecreated = new Counter({
+    name: `${p}job_schedulers_recreated_total`,
+    help: 'Job schedulers found missing in Redis and created again',
+    labelNames: ['scheduler'],
+    registers,
+  });
+
   // --- Queues, read from Redis at scrape time -----------------------------------------------
   const queueJobs = new Gauge({
     name: `${p}queue_jobs`,
@@ -407,6 +432,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
     deadLettered.inc({ subscription: label('subscription', e.subscriptionId) }),
   );
   on('subscription.disabled', (e) => disabled.inc({ subscription: label('subscription', e.subscriptionId) }));
+  on('redis.data-lost', () => {
+    dataLost.set(1);
+    dataLosses.inc();
+  });
+  on('redis.data-restored', () => dataLost.set(0));
+  on('redis.durability', (e) => {
+    for (const problem of ['no-persistence', 'may-evict', 'unchecked'])
+      durability.set({ problem }, e.problems.includes(problem) ? 1 : 0);
+  });
+  on('scheduler.recreated', (e) => schedulersRecreated.inc({ scheduler: label('scheduler', e.scheduler) }));
 
   return {
     registry,

@@ -44,6 +44,14 @@ export interface PipelineEventMap {
    * source list and its previous version, or our state: counted, never drift, never a revision.
    */
   'diff.editorial': { source: string; differences: number; against: 'previous' | 'state' };
+  /** Redis lost the deployment's data (see store/deployment.ts); work stops until `recover`. */
+  'redis.data-lost': { reason: string };
+  /** An operator recovered the store: work resumes. */
+  'redis.data-restored': { epoch: string };
+  /** What the start-up check of the Redis configuration found (codes of store/durability.ts). */
+  'redis.durability': { problems: string[] };
+  /** A job scheduler was found missing and created again. */
+  'scheduler.recreated': { scheduler: string };
 }
 
 export type PipelineEventName = keyof PipelineEventMap;

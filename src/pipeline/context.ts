@@ -7,6 +7,7 @@ import type { RateLimiter } from '../http-client/rate-budget.js';
 import type { Logger } from '../observe/logger.js';
 import type { PipelineObserver } from '../observe/pipeline-events.js';
 import type { Queues } from '../queues/index.js';
+import type { DeploymentGuard } from '../store/deployment-guard.js';
 import type { DocumentStore } from '../store/documents.js';
 import type { EventLog } from '../store/event-log.js';
 import type { Keys } from '../store/keys.js';
@@ -30,6 +31,8 @@ export interface PipelineContext {
   events: EventLog;
   documents: DocumentStore;
   subscriptions: SubscriptionStore;
+  /** Whether Redis still holds this deployment's data: work stops when it lost it. */
+  deployment: DeploymentGuard;
   observer: PipelineObserver;
   logger: Logger;
   /** Wall clock in ms: signatures, delays, timestamps of our own records. */

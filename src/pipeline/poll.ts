@@ -33,6 +33,9 @@ export async function pollPublished(
   signal: AbortSignal,
   via = 'poll',
 ): Promise<PollOutcome> {
+  // An emptied store is not a first run: no seeding from eCFR, no poll, until an operator recovers.
+  if (await ctx.deployment.blocked())
+    return { skipped: 'Redis lost the deployment data: waiting for `fedreg-watch recover`', discovered: [] };
   const meta = await ctx.state.meta();
   if (!meta.baselineAsOf) {
     if (ctx.config.sources.ecfr && ctx.config.bootstrapFromEcfr) {

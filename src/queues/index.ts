@@ -1,5 +1,6 @@
-import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type DefaultJobOptions, type RepeatOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
 
 /**
  * The pipeline's queues and their typed, versioned job payloads. Payloads are plain JSON and never
@@ -103,4 +104,74 @@ export function createQueues(connection: Redis | ConnectionOptions, prefix: stri
 
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+}
+
+/** One poll job scheduler: its id, when it fires, the source it polls; `enabled: false` removes it. */
+export interface SchedulerPlan {
+  id: string;
+  enabled: boolean;
+  repeat: Omit<RepeatOptions, 'key'>;
+  source: PollSource;
+}
+
+/**
+ * One job scheduler per source. Public inspection is polled every minute on business days (the
+ * Office of the Federal Register files documents for inspection on those days only) unless an
+ * interval is configured; eCFR and the CSL once a day.
+ */
+export function schedulerPlans(config: Readonly<Config>): SchedulerPlan[] {
+  return [
+    { id: 'poll-published', enabled: true, repeat: { every: config.pollIntervalMs }, source: 'published' },
+    {
+      id: 'poll-public-inspection',
+      enabled: config.sources.publicInspection,
+      repeat:
+        config.publicInspectionIntervalMs === undefined
+          ? { pattern: '* * * * 1-5', tz: 'America/New_York' }
+          : { every: config.publicInspectionIntervalMs },
+      source: 'public-inspection',
+    },
+    {
+      id: 'poll-ecfr',
+      enabled: config.sources.ecfr,
+      repeat: { every: config.snapshotIntervalMs },
+      source: 'ecfr',
+    },
+    {
+      id: 'poll-csl',
+      enabled: config.sources.csl,
+      repeat: { every: config.snapshotIntervalMs },
+      source: 'csl',
+    },
+  ];
+}
+
+/** Creates (or updates) the wanted schedulers and removes the others, so a source switched off stops. */
+export async function registerSchedulers(queues: Queues, plans: readonly SchedulerPlan[]): Promise<void> {
+  for (const plan of plans) {
+    if (plan.enabled)
+      await queues.poll.upsertJobScheduler(plan.id, plan.repeat, {
+        name: 'poll',
+        data: { v: 1, source: plan.source },
+      });
+    else await queues.poll.removeJobScheduler(plan.id);
+  }
+}
+
+/**
+ * Creates again the wanted schedulers that are missing (a Redis that lost keys, a scheduler removed
+ * by hand) and leaves the others as they are, so their next run is not moved. Returns the ids
+ * created again.
+ */
+export async function ensureSchedulers(queues: Queues, plans: readonly SchedulerPlan[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const plan of plans) {
+    if (!plan.enabled || (await queues.poll.getJobScheduler(plan.id)) !== undefined) continue;
+    await queues.poll.upsertJobScheduler(plan.id, plan.repeat, {
+      name: 'poll',
+      data: { v: 1, source: plan.source },
+    });
+    missing.push(plan.id);
+  }
+  return missing;
 }

@@ -41,6 +41,10 @@ export interface Keys {
   publicInspection: string;
   /** Prefix handed to the FR client for its cursor, conditional-request cache and the like. */
   federalRegister: string;
+  /** HASH: the deployment marker (epoch, loss, recovery): see store/deployment.ts. */
+  deployment: string;
+  /** STRING with a TTL: a subscription's rotated-out secret, gone when its grace period ends. */
+  previousSecret(id: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -65,5 +69,7 @@ export function createKeys(prefix: string): Keys {
     sourceHeld: (source) => k(`sources:${source}:held`),
     publicInspection: k('pi'),
     federalRegister: k('fr:'),
+    deployment: k('deployment'),
+    previousSecret: (id) => k(`subscription:${id}:previous-secret`),
   };
 }

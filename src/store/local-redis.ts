@@ -62,6 +62,8 @@ export interface LocalRedisOptions {
   binary?: string;
   /** Keep running after this process exits (the first-run command); default false. */
   detached?: boolean;
+  /** More redis-server arguments, after ours (tests: another eviction policy, CONFIG renamed). */
+  extraArgs?: readonly string[];
 }
 
 /** Starts redis-server with AOF and noeviction (BullMQ needs both) and waits until it answers. */
@@ -87,6 +89,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     'noeviction',
     '--protected-mode',
     'yes',
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(binary, args, {
     stdio: 'ignore',
