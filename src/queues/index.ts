@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 
 /**
  * The pipeline's queues and their typed, versioned job payloads. Payloads are plain JSON and never
@@ -88,7 +88,7 @@ const JOB_OPTIONS: { [K in QueueName]: DefaultJobOptions } = {
   reconcile: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
 };
 
-export function createQueues(connection: Redis | ConnectionOptions, prefix: string): Queues {
+export function createQueues(connection: RedisClient | ConnectionOptions, prefix: string): Queues {
   const make = <K extends QueueName>(name: K): Queue<JobData[K]> =>
     new Queue<JobData[K]>(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
   return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { keyOf, sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { EVENT_TYPES, type CloudEvent } from '../events/cloudevent.js';
@@ -28,7 +28,7 @@ export function isCursor(value: string): boolean {
 
 export class EventLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

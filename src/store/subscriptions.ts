@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { generateSecret } from '../delivery/signing.js';
 import { normalizeCountry } from '../entity-list/identity.js';
 import type { CloudEvent } from '../events/cloudevent.js';
@@ -47,7 +47,7 @@ return 1
 
 export class SubscriptionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
