@@ -18,6 +18,13 @@ export type RedisRole = 'worker' | 'client';
 /** What the stores and stages talk to: one server's connection, or the cluster client. */
 export type RedisClient = Redis | Cluster;
 
+/**
+ * A write answered READONLY went to a server that is a replica now (a primary demoted after a
+ * failover, still reachable): reconnect, which asks Sentinel or the cluster for the primary
+ * again, and send the command once more (2) rather than failing it.
+ */
+const reconnectWhenDemoted = (err: Error): 2 | false => (err.message.startsWith('READONLY') ? 2 : false);
+
 /** How long to wait between reconnection attempts, whichever topology. */
 const reconnectDelay = (times: number): number => Math.min(times * 200, 2_000);
 
@@ -33,6 +40,7 @@ export function createRedis(
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableReadyCheck: true,
     connectTimeout: 5_000,
+    reconnectOnError: reconnectWhenDemoted,
   };
   let redis: RedisClient;
   switch (t.kind) {

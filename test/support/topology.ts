@@ -234,8 +234,8 @@ export interface LocalSentinelGroup {
   sentinels: Node[];
   /** `REDIS_SENTINELS` for the service. */
   env: string;
-  /** The port Sentinel names as the primary now. */
-  primaryPort(): Promise<number>;
+  /** The port a Sentinel (the first, unless told) names as the primary now. */
+  primaryPort(sentinelPort?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -301,8 +301,8 @@ export async function startSentinelGroup(
       replica,
       sentinels,
       env: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
-      async primaryPort() {
-        const addr = (await ask(sentinels[0]!.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[];
+      async primaryPort(sentinelPort = sentinels[0]!.port) {
+        const addr = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[];
         return Number(addr[1]);
       },
       stop,

@@ -75,6 +75,8 @@ interface Topology {
   env: Record<string, string>;
   target: RedisTarget;
   primary(prefix: string): Promise<number>;
+  /** Whether every watcher (each Sentinel; the cluster's nodes) names `port` no more. */
+  settled(prefix: string, killed: number): Promise<boolean>;
   node(port: number): Node;
   stop(): Promise<void>;
 }
@@ -90,6 +92,7 @@ async function startTopology(kind: TopologyKind): Promise<Topology> {
       env: { REDIS_CLUSTER_NODES: cluster.env },
       target,
       primary: (prefix) => cluster.primaryFor(prefix),
+      settled: async (prefix, killed) => (await cluster.primaryFor(prefix)) !== killed,
       node: (port) => cluster.nodes.find((n) => n.port === port)!,
       stop: () => cluster.stop(),
     };
@@ -103,6 +106,8 @@ async function startTopology(kind: TopologyKind): Promise<Topology> {
       sentinels: group.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
     },
     primary: () => group.primaryPort(),
+    settled: async (_prefix, killed) =>
+      (await Promise.all(group.sentinels.map((s) => group.primaryPort(s.port)))).every((p) => p !== killed),
     node: (port) => [group.primary, group.replica].find((n) => n.port === port)!,
     stop: () => group.stop(),
   };
@@ -191,6 +196,12 @@ export async function runFailoverTrial(options: TopologyRunOptions): Promise<Top
         60_000,
       );
       record.promotedMs = Date.now() - killedAt;
+      // Started again before every Sentinel knows of the promotion, the old primary (a primary
+      // until told otherwise) could be named by a lagging Sentinel; operators' supervisors restart
+      // it later than this anyway.
+      await waitFor('every watcher names the new primary', async () =>
+        (await topology.settled(prefix, victim).catch(() => false)) ? true : undefined,
+      );
       log(
         `  promoted after ${(record.promotedMs / 1000).toFixed(1)} s; starting :${victim} again as a replica`,
       );
