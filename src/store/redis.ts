@@ -154,9 +154,11 @@ function sentinelOptions(t: Extract<RedisTarget, { kind: 'sentinel' }>): RedisOp
     ...auth(t),
     ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
     ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
-    // Subscribe to +switch-master: a promotion moves the connection at once rather than when the
-    // old primary's socket finally errors.
-    failoverDetector: true,
+    // No `failoverDetector`: its +switch-master handler closes the connector even while a
+    // reconnection is resolving the primary, and ioredis then ends the connection for good
+    // ("Connection is closed.", no retry; seen in the Sentinel failover trial). A killed primary
+    // drops its sockets, so the reconnection asks Sentinel anyway; a primary demoted but still
+    // reachable answers writes with READONLY, which reconnects (`reconnectOnError`).
     sentinelRetryStrategy: reconnectDelay,
   };
 }
