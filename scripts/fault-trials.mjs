@@ -101,7 +101,11 @@ const results = [];
 let sigkills = 0;
 let nextSeed = firstSeed;
 const say = (line) => process.stdout.write(`${line}\n`);
-say(
+// With --kills 0 only the failover trials run: nothing to say about SIGKILLs.
+const sayKill = (line) => {
+  if (target > 0) say(line);
+};
+sayKill(
   `fault trials: ${target} SIGKILLs, ${perRun} faults a run, ${parallel} runs at a time, ` +
     `Redis restarts ${restartRedis ? 'on' : 'off'}, seeds from ${firstSeed}`,
 );
@@ -125,14 +129,14 @@ async function oneRun(seed) {
             },
           }
         : {}),
-      log: (line) => say(`  [seed ${seed}] ${line}`),
+      log: (line) => sayKill(`  [seed ${seed}] ${line}`),
     });
     const verdict = result.problems.length === 0 ? 'as the reference' : `${result.problems.length} PROBLEMS`;
-    say(
+    sayKill(
       `run seed ${seed}: ${verdict}; ${result.kills.length} faults, ${result.processes} processes, ` +
         `${(result.durationMs / 1000).toFixed(0)} s`,
     );
-    for (const p of result.problems) say(`  [seed ${seed}] ${p}`);
+    for (const p of result.problems) sayKill(`  [seed ${seed}] ${p}`);
     return result;
   } finally {
     await redis.stop();
@@ -189,29 +193,30 @@ const summary = {
   peakRssMbMax: Math.max(0, ...results.map((r) => r.peakRssMb ?? 0)),
   durationMinutes: (Date.now() - started) / 60_000,
 };
-say('');
-say(
+sayKill('');
+sayKill(
   `fault trials: ${summary.sigkills} SIGKILLs and ${summary.redisRestarts} Redis restarts in ${summary.runs} runs`,
 );
-say(
+sayKill(
   `  outcome: ${summary.runsAsReference}/${summary.runs} runs exactly as the reference (log, state, receivers)` +
     (failed.length ? `; FAILED seeds ${failed.map((r) => r.seed).join(', ')}` : ''),
 );
-say(
+sayKill(
   `  SIGKILL moments: ${summary.killsAt.log} as the log grew, ${summary.killsAt.delivery} with deliveries in flight, ` +
     `${summary.killsAt.startUp} during start-up`,
 );
-say(`  recovery after a SIGKILL: ${quantiles(kills.map((k) => k.recoverMs))}`);
-if (restarts.length) say(`  recovery after a Redis restart: ${quantiles(restarts.map((k) => k.recoverMs))}`);
-say(`  receipts repeated (at-least-once): ${summary.receiptsRepeated}`);
-say(
+sayKill(`  recovery after a SIGKILL: ${quantiles(kills.map((k) => k.recoverMs))}`);
+if (restarts.length)
+  sayKill(`  recovery after a Redis restart: ${quantiles(restarts.map((k) => k.recoverMs))}`);
+sayKill(`  receipts repeated (at-least-once): ${summary.receiptsRepeated}`);
+sayKill(
   `  processes that exited on their own and were started again: ${summary.exitsOnTheirOwn.length}` +
     (summary.exitsOnTheirOwn.length
       ? ` (exit codes ${[...new Set(summary.exitsOnTheirOwn)].join(', ')})`
       : ''),
 );
-say(`  peak RSS of a service process: ${summary.peakRssMbMax.toFixed(0)} MB`);
-say(`  duration: ${summary.durationMinutes.toFixed(1)} min`);
+sayKill(`  peak RSS of a service process: ${summary.peakRssMbMax.toFixed(0)} MB`);
+sayKill(`  duration: ${summary.durationMinutes.toFixed(1)} min`);
 // What the failed runs have in common: jobs BullMQ failed for good, by queue and reason.
 const causes = new Map();
 for (const r of failed) {
@@ -221,7 +226,7 @@ for (const r of failed) {
   for (const k of keys) causes.set(k, (causes.get(k) ?? 0) + 1);
 }
 summary.failureCauses = Object.fromEntries(causes);
-for (const [cause, n] of causes) say(`  failed runs with ${cause}: ${n}`);
+for (const [cause, n] of causes) sayKill(`  failed runs with ${cause}: ${n}`);
 
 // ---- Redis failover trials -------------------------------------------------------------------
 const { runFailoverTrial, describeFailover } = await load('test/topology/support.ts');
