@@ -2,7 +2,7 @@
 # (see README); REDIS_URL must point at a Redis with AOF and `maxmemory-policy noeviction`.
 
 # --- build: compile TypeScript ---------------------------------------------------------------
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # `prepare` compiles the sources, which are not copied yet; the build runs below.
@@ -14,7 +14,7 @@ COPY workers ./workers
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled JavaScript ----------------------------
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \
     HTTP_PORT=8080 \
@@ -26,7 +26,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8080
-# node:20-slim has neither curl nor wget; Node 20 has fetch.
+# node:24-slim has neither curl nor wget; Node has fetch.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node is PID 1 and handles SIGTERM itself: jobs in flight finish, then everything closes in order.

@@ -9,6 +9,14 @@
  *
  *   node scripts/fault-trials.mjs [--kills 50] [--per-run 3] [--parallel 3] [--seed 1]
  *                                 [--no-redis-restarts] [--json report.json]
+ *                                 [--topology cluster,sentinel|none] [--failovers 6] [--failovers-per-run 3]
+ *
+ * Then the Redis failover trials (issue 12; `test/topology/*-failover.service.test.ts` runs one
+ * failover of each in CI): the service on a local Redis Cluster (3 primaries, a replica each) and on
+ * a primary + replica under three Sentinels; the primary holding the service's slot is SIGKILLed
+ * mid-run, its replica promoted, the old primary started again as a replica, and again, until
+ * `--failovers` primaries per topology have been killed. Each run must end as the fault-free one.
+ * `--kills 0` runs only the failover trials, `--topology none` only the SIGKILL trial.
  *
  * Needs redis-server on the PATH. Prints one line per fault and a summary; exits 1 if any run
  * differs from the reference. See docs/fault-trials.md.
@@ -30,6 +38,9 @@ const { values: args } = parseArgs({
     parallel: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     'no-redis-restarts': { type: 'boolean', default: false },
+    topology: { type: 'string', default: 'cluster,sentinel' },
+    failovers: { type: 'string', default: '6' },
+    'failovers-per-run': { type: 'string', default: '3' },
     json: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -40,15 +51,24 @@ if (args.help) {
   );
   process.exit(0);
 }
-const target = positive('kills');
+const target = positive('kills', 0);
 const perRun = positive('per-run');
 const parallel = positive('parallel');
 const firstSeed = Number(args.seed);
 const restartRedis = !args['no-redis-restarts'];
+const topologies = args.topology === 'none' ? [] : args.topology.split(',').map((t) => t.trim());
+for (const t of topologies) {
+  if (t !== 'cluster' && t !== 'sentinel') {
+    process.stderr.write(`fault-trials: --topology takes cluster, sentinel or none, got ${t}\n`);
+    process.exit(2);
+  }
+}
+const failoversTarget = positive('failovers');
+const failoversPerRun = positive('failovers-per-run');
 
-function positive(name) {
+function positive(name, min = 1) {
   const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < 1) {
+  if (!Number.isInteger(n) || n < min) {
     process.stderr.write(`fault-trials: --${name} must be a positive integer, got ${args[name]}\n`);
     process.exit(2);
   }
@@ -81,7 +101,11 @@ const results = [];
 let sigkills = 0;
 let nextSeed = firstSeed;
 const say = (line) => process.stdout.write(`${line}\n`);
-say(
+// With --kills 0 only the failover trials run: nothing to say about SIGKILLs.
+const sayKill = (line) => {
+  if (target > 0) say(line);
+};
+sayKill(
   `fault trials: ${target} SIGKILLs, ${perRun} faults a run, ${parallel} runs at a time, ` +
     `Redis restarts ${restartRedis ? 'on' : 'off'}, seeds from ${firstSeed}`,
 );
@@ -105,14 +129,14 @@ async function oneRun(seed) {
             },
           }
         : {}),
-      log: (line) => say(`  [seed ${seed}] ${line}`),
+      log: (line) => sayKill(`  [seed ${seed}] ${line}`),
     });
     const verdict = result.problems.length === 0 ? 'as the reference' : `${result.problems.length} PROBLEMS`;
-    say(
+    sayKill(
       `run seed ${seed}: ${verdict}; ${result.kills.length} faults, ${result.processes} processes, ` +
         `${(result.durationMs / 1000).toFixed(0)} s`,
     );
-    for (const p of result.problems) say(`  [seed ${seed}] ${p}`);
+    for (const p of result.problems) sayKill(`  [seed ${seed}] ${p}`);
     return result;
   } finally {
     await redis.stop();
@@ -166,32 +190,33 @@ const summary = {
   receiptsRepeated: results.reduce((n, r) => n + r.redeliveries, 0),
   /** Processes that exited on their own (started while Redis was down: exit 69) and were restarted. */
   exitsOnTheirOwn: results.flatMap((r) => r.exits),
-  peakRssMbMax: Math.max(...results.map((r) => r.peakRssMb ?? 0)),
+  peakRssMbMax: Math.max(0, ...results.map((r) => r.peakRssMb ?? 0)),
   durationMinutes: (Date.now() - started) / 60_000,
 };
-say('');
-say(
+sayKill('');
+sayKill(
   `fault trials: ${summary.sigkills} SIGKILLs and ${summary.redisRestarts} Redis restarts in ${summary.runs} runs`,
 );
-say(
+sayKill(
   `  outcome: ${summary.runsAsReference}/${summary.runs} runs exactly as the reference (log, state, receivers)` +
     (failed.length ? `; FAILED seeds ${failed.map((r) => r.seed).join(', ')}` : ''),
 );
-say(
+sayKill(
   `  SIGKILL moments: ${summary.killsAt.log} as the log grew, ${summary.killsAt.delivery} with deliveries in flight, ` +
     `${summary.killsAt.startUp} during start-up`,
 );
-say(`  recovery after a SIGKILL: ${quantiles(kills.map((k) => k.recoverMs))}`);
-if (restarts.length) say(`  recovery after a Redis restart: ${quantiles(restarts.map((k) => k.recoverMs))}`);
-say(`  receipts repeated (at-least-once): ${summary.receiptsRepeated}`);
-say(
+sayKill(`  recovery after a SIGKILL: ${quantiles(kills.map((k) => k.recoverMs))}`);
+if (restarts.length)
+  sayKill(`  recovery after a Redis restart: ${quantiles(restarts.map((k) => k.recoverMs))}`);
+sayKill(`  receipts repeated (at-least-once): ${summary.receiptsRepeated}`);
+sayKill(
   `  processes that exited on their own and were started again: ${summary.exitsOnTheirOwn.length}` +
     (summary.exitsOnTheirOwn.length
       ? ` (exit codes ${[...new Set(summary.exitsOnTheirOwn)].join(', ')})`
       : ''),
 );
-say(`  peak RSS of a service process: ${summary.peakRssMbMax.toFixed(0)} MB`);
-say(`  duration: ${summary.durationMinutes.toFixed(1)} min`);
+sayKill(`  peak RSS of a service process: ${summary.peakRssMbMax.toFixed(0)} MB`);
+sayKill(`  duration: ${summary.durationMinutes.toFixed(1)} min`);
 // What the failed runs have in common: jobs BullMQ failed for good, by queue and reason.
 const causes = new Map();
 for (const r of failed) {
@@ -201,6 +226,61 @@ for (const r of failed) {
   for (const k of keys) causes.set(k, (causes.get(k) ?? 0) + 1);
 }
 summary.failureCauses = Object.fromEntries(causes);
-for (const [cause, n] of causes) say(`  failed runs with ${cause}: ${n}`);
-if (args.json) writeFileSync(args.json, JSON.stringify({ summary, results }, null, 2));
-process.exitCode = failed.length > 0 ? 1 : 0;
+for (const [cause, n] of causes) sayKill(`  failed runs with ${cause}: ${n}`);
+
+// ---- Redis failover trials -------------------------------------------------------------------
+const { runFailoverTrial, describeFailover } = await load('test/topology/support.ts');
+const topologyRuns = [];
+for (const kind of topologies) {
+  say('');
+  say(
+    `failover trials on ${kind === 'cluster' ? 'a Redis Cluster' : 'Sentinel'}: ${failoversTarget} failovers, ${failoversPerRun} a run`,
+  );
+  let killed = 0;
+  let seed = firstSeed;
+  while (killed < failoversTarget) {
+    const n = Math.min(failoversPerRun, failoversTarget - killed);
+    const runSeed = seed++;
+    const result = await runFailoverTrial({
+      kind,
+      reference,
+      failovers: n,
+      seed: runSeed,
+      log: (line) => say(`  [${kind} seed ${runSeed}] ${line}`),
+    });
+    topologyRuns.push(result);
+    // A run that failed before its failovers still counts them, so the loop ends.
+    killed += Math.max(result.failovers.length, result.problems.length > 0 ? n : 0);
+    const verdict = result.problems.length === 0 ? 'as the reference' : `${result.problems.length} PROBLEMS`;
+    say(
+      `${kind} run seed ${runSeed}: ${verdict}; ${result.failovers.length} failovers ` +
+        `(${result.failovers.map(describeFailover).join('; ')}), ${result.redeliveries} receipts repeated, ` +
+        `${(result.durationMs / 1000).toFixed(0)} s`,
+    );
+    for (const p of result.problems) say(`  [${kind} seed ${runSeed}] ${p}`);
+  }
+}
+const topologySummary = {};
+for (const kind of topologies) {
+  const runs = topologyRuns.filter((r) => r.kind === kind);
+  const failovers = runs.flatMap((r) => r.failovers);
+  topologySummary[kind] = {
+    runs: runs.length,
+    runsAsReference: runs.filter((r) => r.problems.length === 0).length,
+    failovers: failovers.length,
+    receiptsRepeated: runs.reduce((n, r) => n + r.redeliveries, 0),
+  };
+  say('');
+  say(
+    `${kind}: ${failovers.length} failovers in ${runs.length} runs, ${topologySummary[kind].runsAsReference}/${runs.length} exactly as the reference`,
+  );
+  say(`  replica promoted after: ${quantiles(failovers.map((f) => f.promotedMs))}`);
+  say(`  writes accepted again after: ${quantiles(failovers.map((f) => f.writableMs))}`);
+  say(`  delivering again after: ${quantiles(failovers.map((f) => f.recoverMs))}`);
+  say(`  receipts repeated (at-least-once): ${topologySummary[kind].receiptsRepeated}`);
+}
+summary.topologies = topologySummary;
+const topologyFailed = topologyRuns.filter((r) => r.problems.length > 0);
+
+if (args.json) writeFileSync(args.json, JSON.stringify({ summary, results, topologyRuns }, null, 2));
+process.exitCode = failed.length > 0 || topologyFailed.length > 0 ? 1 : 0;

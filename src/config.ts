@@ -9,6 +9,12 @@ import { AppError } from './errors.js';
  */
 export interface Config {
   redisUrl: string;
+  /**
+   * Where Redis is: one server (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES) or a primary
+   * followed through Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME). Cluster and Sentinel win
+   * over REDIS_URL.
+   */
+  redis: RedisTarget;
   /** Key prefix with a Redis Cluster hash tag, so every key of the service lands in one slot. */
   redisPrefix: string;
   /** Start a local redis-server when none answers at the default URL (first run, demo). */
@@ -61,6 +67,29 @@ export interface Config {
   secretsKeys: readonly Buffer[];
 }
 
+/** A `host:port` of a Redis Cluster node or a Sentinel. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Credentials and TLS for the Redis servers (cluster nodes, the Sentinel-watched primary). */
+export interface RedisAuth {
+  username?: string;
+  password?: string;
+  tls?: boolean;
+}
+
+export type RedisTarget =
+  | { kind: 'standalone'; url: string }
+  | ({ kind: 'cluster'; nodes: readonly HostPort[] } & RedisAuth)
+  | ({
+      kind: 'sentinel';
+      sentinels: readonly HostPort[];
+      name: string;
+      sentinelPassword?: string;
+    } & RedisAuth);
+
 export const ROLES = ['http', 'poll', 'document', 'apply', 'fanout', 'deliver', 'reconcile'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -85,6 +114,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     );
   }
   const redisUrl = read.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+  const redis = redisTarget(env, read, redisUrl, problems);
   let allowedNetworks: readonly Network[] = [];
   try {
     allowedNetworks = parseAllowedNetworks(env.WEBHOOK_ALLOWED_NETWORKS ?? '');
@@ -102,6 +132,7 @@ export function loadConfig(env: Env): Readonly<Config> {
 
   const config: Config = {
     redisUrl,
+    redis,
     redisPrefix,
     startLocalRedis: read.bool('START_LOCAL_REDIS', env.REDIS_URL === undefined),
     dataDir: read.string('DATA_DIR', '.data'),
@@ -179,6 +210,42 @@ function secretsKeys(env: Env, problems: string[]): Buffer[] {
   return [parse('SECRETS_KEY', current), ...previous.map((p) => parse('SECRETS_KEY_PREVIOUS', p))].filter(
     (k): k is Buffer => k !== undefined,
   );
+}
+
+/**
+ * REDIS_CLUSTER_NODES or REDIS_SENTINELS (with REDIS_SENTINEL_NAME) when set, else REDIS_URL.
+ * REDIS_USERNAME, REDIS_PASSWORD and REDIS_TLS apply to the cluster's nodes and the Sentinel's
+ * primary and replicas (a URL carries its own); REDIS_SENTINEL_PASSWORD to the Sentinels.
+ */
+function redisTarget(env: Env, read: Reader, url: string, problems: string[]): RedisTarget {
+  const nodes = read.hostPorts('REDIS_CLUSTER_NODES');
+  const sentinels = read.hostPorts('REDIS_SENTINELS');
+  const name = read.string('REDIS_SENTINEL_NAME', '');
+  if (nodes && sentinels) {
+    problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set: choose one Redis topology');
+  }
+  if (sentinels && !name) {
+    problems.push(
+      'REDIS_SENTINELS is set without REDIS_SENTINEL_NAME (the name of the primary Sentinel watches)',
+    );
+  }
+  if (name && !sentinels) {
+    problems.push(
+      'REDIS_SENTINEL_NAME is set without REDIS_SENTINELS (host:port of each Sentinel, comma-separated)',
+    );
+  }
+  const auth: RedisAuth = {};
+  const username = env.REDIS_USERNAME?.trim();
+  const password = env.REDIS_PASSWORD;
+  if (username) auth.username = username;
+  if (password) auth.password = password;
+  if (read.bool('REDIS_TLS', false)) auth.tls = true;
+  if (nodes) return { kind: 'cluster', nodes, ...auth };
+  if (sentinels) {
+    const sentinelPassword = env.REDIS_SENTINEL_PASSWORD;
+    return { kind: 'sentinel', sentinels, name, ...auth, ...(sentinelPassword ? { sentinelPassword } : {}) };
+  }
+  return { kind: 'standalone', url };
 }
 
 function originOf(url: string): string | undefined {
@@ -279,6 +346,26 @@ class Reader {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
+  }
+
+  /** `host:port,host:port,…` (IPv6 as `[::1]:7000`); undefined when unset or wholly invalid. */
+  hostPorts(name: string): HostPort[] | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    const out: HostPort[] = [];
+    for (const part of v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(part);
+      const port = Number(m?.[3]);
+      if (!m || port < 1 || port > 65535) {
+        this.problems.push(`${name}: "${part}" is not host:port (e.g. 10.0.0.5:6379 or [::1]:7000)`);
+        continue;
+      }
+      out.push({ host: m[1] ?? m[2]!, port });
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   /** "5s,5m,30m,2h" or plain milliseconds. */

@@ -1,6 +1,6 @@
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './store/redis.js';
 import type { Config, Role } from './config.js';
 import { createWebhookSender } from './delivery/sender.js';
 import { AppError, isAppError } from './errors.js';
@@ -76,8 +76,8 @@ export function buildContext(
   const logger = options.logger ?? createLogger(config.logLevel);
   // Stage code and HTTP use a connection that fails fast while Redis is away (jobs retry, /readyz
   // says 503); BullMQ gets its own that never gives up a command.
-  const redis = createRedis(config.redisUrl, 'client');
-  const bullmq = createRedis(config.redisUrl, 'worker');
+  const redis = createRedis(config.redis, 'client');
+  const bullmq = createRedis(config.redis, 'worker');
   const keys = createKeys(config.redisPrefix);
   const queues = createQueues(bullmq, config.redisPrefix);
   // Without a listener BullMQ prints a queue's connection errors raw to stderr; log them, once per
@@ -524,7 +524,7 @@ function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-async function pingQuick(redis: Redis): Promise<boolean> {
+async function pingQuick(redis: RedisClient): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   try {
     const res = await Promise.race([

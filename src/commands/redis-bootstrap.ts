@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { pingRedis, redisServerBinary, startLocalRedis } from '../store/local-redis.js';
+import { describeTarget, pingTarget } from '../store/redis.js';
 import type { CommandIO } from './io.js';
 
 /**
@@ -12,6 +13,12 @@ import type { CommandIO } from './io.js';
  * share it.
  */
 export async function ensureRedis(config: Readonly<Config>, io: CommandIO): Promise<boolean> {
+  // A cluster or a Sentinel group is the operator's: never start one, say which did not answer.
+  if (config.redis.kind !== 'standalone') {
+    if (await pingTarget(config.redis)) return true;
+    io.stderr.write(`fedreg-watch: ${describeTarget(config.redis)} did not answer PING.\n`);
+    return false;
+  }
   if (await pingRedis(config.redisUrl)) return true;
   const url = new URL(config.redisUrl);
   const local =

@@ -28,7 +28,7 @@ export async function stateCommand(
   }
   const config = await configWithRedis(env, io);
   if (typeof config === 'number') return config;
-  const redis = createRedis(config.redisUrl, 'client');
+  const redis = createRedis(config.redis, 'client');
   const keys = createKeys(config.redisPrefix);
   const state = new StateStore(redis, keys);
   try {

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { AppError } from '../errors.js';
 import { addDays, epochDay, isIsoDate } from './dates.js';
 import { documentNumberKey } from './document-number.js';
@@ -62,7 +62,7 @@ export class DocumentCursor {
   private readonly keepDays: number;
 
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     options: DocumentCursorOptions,
   ) {
     if (!hasHashTag(options.prefix)) {

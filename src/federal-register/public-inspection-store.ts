@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { AppError } from '../errors.js';
 import { hasHashTag } from './cursor.js';
 import { emptyPublicInspectionState, type PublicInspectionState } from './public-inspection.js';
@@ -12,7 +12,7 @@ export class PublicInspectionStore {
   readonly key: string;
 
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     options: { prefix: string },
   ) {
     if (!hasHashTag(options.prefix)) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { redisUnavailable, type RedisClient } from '../store/redis.js';
 
 /**
  * What we remember about a URL to ask "has it changed?" next time: its validators and the body
@@ -64,7 +64,7 @@ export class RedisConditionalStore implements ConditionalStore {
   private readonly ttlSeconds: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisConditionalStoreOptions,
   ) {
     this.prefix = options.prefix;
@@ -76,7 +76,9 @@ export class RedisConditionalStore implements ConditionalStore {
   }
 
   async get(url: string): Promise<ConditionalEntry | undefined> {
-    const h = await this.redis.hgetallBuffer(this.key(url));
+    const h = await this.redis
+      .hgetallBuffer(this.key(url))
+      .catch((err: unknown) => Promise.reject(redisUnavailable(err, `conditional request cache of ${url}`)));
     const body = h.body;
     if (!body) return undefined;
     const text = (name: string): string | undefined => {
@@ -95,7 +97,7 @@ export class RedisConditionalStore implements ConditionalStore {
 
   async set(url: string, entry: ConditionalEntry): Promise<void> {
     const key = this.key(url);
-    await this.redis
+    const stored = this.redis
       .multi()
       .del(key)
       .hset(key, {
@@ -108,6 +110,9 @@ export class RedisConditionalStore implements ConditionalStore {
       })
       .expire(key, this.ttlSeconds)
       .exec();
+    await stored.catch((err: unknown) =>
+      Promise.reject(redisUnavailable(err, `conditional request cache of ${url}`)),
+    );
   }
 
   async delete(url: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { redisUnavailable, type RedisClient } from '../store/redis.js';
 import { abortError, type Clock, systemClock } from './clock.js';
 import type { RateLimiter } from './rate-budget.js';
 
@@ -43,7 +43,7 @@ export class RedisRateBudgets {
   private readonly clock: Clock;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: {
       /** Hash-tagged prefix shared by every key, e.g. `{fedreg}:fr:`. */
       prefix: string;
@@ -70,9 +70,14 @@ export class RedisRateBudgets {
           const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
           const args: Array<string | number> = [member, this.options.marginMs ?? 100];
           for (const b of budgets) args.push(b.limit, b.windowMs);
-          const wait = Number(
-            await this.redis.eval(TAKE_SCRIPT, budgets.length, ...budgets.map((b) => b.key), ...args),
-          );
+          let wait: number;
+          try {
+            wait = Number(
+              await this.redis.eval(TAKE_SCRIPT, budgets.length, ...budgets.map((b) => b.key), ...args),
+            );
+          } catch (err) {
+            throw redisUnavailable(err, `shared rate budget ${label}`);
+          }
           if (wait <= 0) return;
           await this.clock.sleep(wait, signal);
         }

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { DocumentStore } from '../store/documents.js';
 import type { Keys } from '../store/keys.js';
 import type { PipelineEventMap, PipelineEventName, PipelineObserver } from './pipeline-events.js';
@@ -460,7 +460,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
  * connection, so a scrape during a Redis outage answers "unknown" instead of waiting.
  */
 export function redisStateProbe(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   snapshotSources: readonly string[] = ['ecfr', 'csl'],
 ): StateProbe {

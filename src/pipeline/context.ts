@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Config } from '../config.js';
 import type { WebhookSender } from '../delivery/sender.js';
 import type { FederalRegisterClient } from '../federal-register/client.js';
@@ -22,9 +22,9 @@ import type { SubscriptionStore } from '../store/subscriptions.js';
 export interface PipelineContext {
   config: Readonly<Config>;
   /** Fails commands fast while Redis is away: stage code and HTTP. */
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ's connection (never gives up a command). */
-  bullmq: Redis;
+  bullmq: RedisClient;
   keys: Keys;
   queues: Queues;
   state: StateStore;

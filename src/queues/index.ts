@@ -1,5 +1,5 @@
+import type { RedisClient } from '../store/redis.js';
 import { Queue, type ConnectionOptions, type DefaultJobOptions, type RepeatOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 
 /**
@@ -89,7 +89,7 @@ const JOB_OPTIONS: { [K in QueueName]: DefaultJobOptions } = {
   reconcile: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
 };
 
-export function createQueues(connection: Redis | ConnectionOptions, prefix: string): Queues {
+export function createQueues(connection: RedisClient | ConnectionOptions, prefix: string): Queues {
   const make = <K extends QueueName>(name: K): Queue<JobData[K]> =>
     new Queue<JobData[K]>(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] });
   return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import {
   DeploymentRecord,
   DeploymentStore,
@@ -42,7 +42,7 @@ export class DeploymentGuard {
   private readonly listeners: Array<(now: DeploymentStatus, before: DeploymentStatus) => void> = [];
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keys: Keys,
     private readonly options: DeploymentGuardOptions,
   ) {
@@ -145,7 +145,7 @@ export class DeploymentGuard {
 
 /** The guard for a Redis URL and key prefix, with its local record under `dataDir`. */
 export function createDeploymentGuard(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   options: { redisUrl: string; dataDir: string; now: () => number; author?: MarkerAuthor },
 ): DeploymentGuard {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { DocumentFacts } from '../entity-list/document.js';
 import type { DocumentExtraction } from '../entity-list/types.js';
 import type { Keys } from './keys.js';
@@ -51,7 +51,7 @@ return 1
 
 export class DocumentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /**
  * Whether the Redis under the service keeps what it is given: read from its configuration at
@@ -47,7 +47,7 @@ export function durabilityProblems(cfg: {
 }
 
 /** Reads `appendonly`, `save` and `maxmemory-policy` with CONFIG GET and judges them. */
-export async function checkDurability(redis: Redis): Promise<DurabilityReport> {
+export async function checkDurability(redis: RedisClient): Promise<DurabilityReport> {
   try {
     const read = async (name: string): Promise<string> => {
       const reply = (await redis.call('CONFIG', 'GET', name)) as string[];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { listingKeys } from '../entity-list/listings.js';
 import { keyOf, sameEntry, sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
@@ -29,7 +29,7 @@ export function isCursor(value: string): boolean {
 
 export class EventLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

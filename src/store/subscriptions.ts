@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { RedisClient } from './redis.js';
 import { AppError } from '../errors.js';
-import type { Redis } from 'ioredis';
 import { generateSecret } from '../delivery/signing.js';
 import { normalizeCountry } from '../entity-list/identity.js';
 import { typeWanted, type CloudEvent } from '../events/cloudevent.js';
@@ -77,7 +77,7 @@ export class SubscriptionStore {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     options: { keys?: readonly Buffer[] } = {},
   ) {
