@@ -2,6 +2,7 @@ import { documentNumberKey } from '../federal-register/document-number.js';
 import { extractFromXml } from '../entity-list/extract.js';
 import type { DocumentExtraction } from '../entity-list/types.js';
 import { isAppError, isRetryable } from '../errors.js';
+import { isRedisUnavailable } from '../store/redis.js';
 import { DEFAULT_XML_LIMITS } from '../rule-xml/parser-options.js';
 import type { PipelineContext } from './context.js';
 
@@ -49,7 +50,8 @@ export async function processDocument(
       );
       break;
     } catch (err) {
-      if (isRetryable(err)) throw err;
+      // Redis away mid-download (the shared rate budget lives there) is no fault of the document.
+      if (isRetryable(err) || isRedisUnavailable(err)) throw err;
       // A well-framed body that stops before </RULE> is how a download cut short by a proxy or a
       // failing server looks: fetch it again before blaming the document itself.
       const truncated = isAppError(err, 'XML_TRUNCATED');

@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis.js';
+import { AppError } from '../errors.js';
 import {
   DeploymentRecord,
   DeploymentStore,
@@ -42,7 +43,7 @@ export class DeploymentGuard {
   private readonly listeners: Array<(now: DeploymentStatus, before: DeploymentStatus) => void> = [];
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     keys: Keys,
     private readonly options: DeploymentGuardOptions,
   ) {
@@ -65,6 +66,10 @@ export class DeploymentGuard {
 
   /** Reads the marker (or reuses an answer younger than `maxAgeMs`) and judges it. */
   async check(maxAgeMs = this.options.maxAgeMs ?? 250): Promise<DeploymentStatus> {
+    // A connection lost and being re-made answers nothing for seconds: /readyz and jobs must not
+    // wait on it (they have their own answer for a Redis that is away), and it proves no loss.
+    if (['reconnecting', 'close', 'end'].includes(this.redis.status))
+      throw new AppError('REDIS_UNAVAILABLE', `Redis is not connected (${this.redis.status})`);
     if (maxAgeMs > 0 && this.options.now() - this.checkedAt < maxAgeMs && this.current.kind !== 'unknown')
       return this.current;
     this.inflight ??= this.judge().finally(() => {

@@ -175,3 +175,16 @@ export function redisUnavailable(err: unknown, where: string): AppError {
     cause: err,
   });
 }
+
+/**
+ * Whether an error is Redis being away (ioredis gave up on a command, the connection dropped, the
+ * server is loading or read-only after a failover), not a fault of the work in hand: stages retry
+ * such work rather than quarantine it.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(
+    err.message,
+  );
+}
