@@ -45,6 +45,13 @@ export const ERROR_CODES = {
   /** A job's worker stopped (killed, out of memory) more often than a job may survive. */
   WORKER_LOST: 'permanent',
   NOT_FOUND: 'permanent',
+  /** An admin route without the right bearer token. */
+  UNAUTHORIZED: 'permanent',
+  /**
+   * Anything that is not an AppError (a bug, an unexpected library error): reported under this code
+   * and left to the queue's retries, since nothing says the same input would fail again.
+   */
+  INTERNAL: 'retryable',
   /** Redis lost the deployment's data; nothing runs until `fedreg-watch recover`. */
   REDIS_DATA_LOST: 'permanent',
   /** REQUIRE_DURABLE_REDIS=true and Redis keeps nothing on disk or may evict. */

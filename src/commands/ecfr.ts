@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { isAppError } from '../errors.js';
 import { isIsoDate } from '../federal-register/dates.js';
-import { readXmlFile } from '../rule-xml/read-file.js';
+import { readXmlFile } from './read-xml-file.js';
 import { ECFR_MAX_BYTES, parseEcfrSupplement4, type EcfrParseReport } from '../sources/ecfr.js';
 import type { CommandIO } from './io.js';
 

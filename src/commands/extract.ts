@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { extractFromXml } from '../entity-list/extract.js';
 import { isAppError } from '../errors.js';
-import { readXmlFile } from '../rule-xml/read-file.js';
+import { readXmlFile } from './read-xml-file.js';
 import type { CommandIO } from './io.js';
 
 /**

@@ -6,8 +6,8 @@
  * Bad input (query, path, headers, body) is 400 with `INPUT_INVALID`; a missing token 401; what is
  * not there 404; a refused subscription URL 422 (well-formed but forbidden); Redis away 503.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { isAppError, type AppError } from '../errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isAppError, type AppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 
 export interface ApiErrorDetail {
@@ -22,7 +22,7 @@ export interface ApiErrorBody {
   error: { code: string; message: string; details?: ApiErrorDetail[] };
 }
 
-export function errorBody(code: string, message: string, details?: ApiErrorDetail[]): ApiErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: ApiErrorDetail[]): ApiErrorBody {
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
@@ -68,9 +68,37 @@ function validationDetails(where: string, issues: readonly ValidationIssue[]): A
   });
 }
 
-export function installErrorHandling(app: FastifyInstance, logger: Pick<Logger, 'error'>): void {
+export interface ErrorHandlingOptions {
+  /**
+   * Whether the store's connection is up. An unexpected error while it is down is the outage
+   * showing through (a command that ran out of retries, a closed connection): 503, not 500.
+   */
+  storeConnected?: () => boolean;
+}
+
+export function installErrorHandling(
+  app: FastifyInstance,
+  logger: Pick<Logger, 'error'>,
+  options: ErrorHandlingOptions = {},
+): void {
+  const storeAway = (reply: FastifyReply) =>
+    reply
+      .code(503)
+      .header('retry-after', '5')
+      .send(errorBody('REDIS_UNAVAILABLE', 'Redis does not answer; try again shortly'));
+  const { storeConnected } = options;
+  if (storeConnected) {
+    // Fail fast: without this, a request waits out the client's reconnection retries first.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/v1/') && !storeConnected()) return storeAway(reply);
+    });
+  }
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (isAppError(err)) return reply.code(statusOf(err)).send(errorBody(err.code, err.message));
+    if (storeConnected && !storeConnected()) {
+      logger.error({ err: err.message, url: request.url }, 'request failed: Redis unavailable');
+      return storeAway(reply);
+    }
     const e = err as FastifyError & { validationContext?: string };
     if (e.validation) {
       const where = e.validationContext ?? 'request';

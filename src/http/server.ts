@@ -40,7 +40,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   // Response schemas describe (for the OpenAPI document); they do not filter what is sent.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installErrorHandling(app, ctx.logger);
+  installErrorHandling(app, ctx.logger, { storeConnected: () => ctx.redis.status === 'ready' });
   recordRoutes(app);
   // While Redis has lost the deployment's data, /readyz and /v1 answer 503 (see http/data-loss.ts).
   registerDataLossGuard(app, { deployment: ctx.deployment });

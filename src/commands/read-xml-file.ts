@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { AppError } from '../errors.js';
-import { DEFAULT_XML_LIMITS } from './parser-options.js';
+import { DEFAULT_XML_LIMITS } from '../rule-xml/parser-options.js';
 
 /**
  * Reads an XML file for parsing, refusing one above the size limit before reading it, so a 5 GB
