@@ -10,6 +10,7 @@ const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./fr-client.js'),
   () => import('./pipeline.js'),
   () => import('./webhooks.js'),
+  () => import('./ecfr.js'),
   () => import('./exports.js'),
 ];
 

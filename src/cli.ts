@@ -2,6 +2,7 @@
 import { applyCommand } from './commands/apply.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
+import { ecfrCommand } from './commands/ecfr.js';
 import { exportCommand } from './commands/export.js';
 import { extractCommand } from './commands/extract.js';
 import { openapiCommand } from './commands/openapi.js';
@@ -22,6 +23,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: applyCommand,
     usage: 'apply --state SNAPSHOT.json FILE.xml... [--events OUT.jsonl]',
     summary: 'the list after applying the documents in order, as a snapshot; events as JSON Lines',
+  },
+  ecfr: {
+    run: ecfrCommand,
+    usage: 'ecfr FILE.xml [--as-of DATE]',
+    summary: 'Supplement No. 4 in eCFR XML of part 744 as a snapshot; the reading report on stderr',
   },
   start: {
     run: startCommand,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { AppError } from '../errors.js';
 import type { Snapshot } from '../entity-list/types.js';
 import { easternDate, easternInstant, isIsoDate, previousBusinessDay } from '../federal-register/dates.js';
@@ -13,6 +14,8 @@ import type { FrDocument } from '../federal-register/types.js';
  *   docs/<document_number>.xml   its full-text XML, served byte for byte
  *   baseline.json, final.json    snapshots (optional; used for the eCFR rendering)
  *   expected/<n>.json            per-document changes (optional; used for the eCFR rendering)
+ *   ecfr/<YYYY-MM-DD>.xml[.gz]   real eCFR XML of part 744 as of that date (optional): the eCFR route
+ *                                serves the newest one on or before the date asked, byte for byte
  * Other JSON files in api/ (recorded search pages) are not documents: a file is a document when
  * it has `document_number` and `publication_date`. Nothing about a particular corpus is assumed.
  */
@@ -40,8 +43,50 @@ export interface Corpus {
   byXmlPath: Map<string, CorpusDocument>;
   baseline?: Snapshot;
   final?: Snapshot;
+  /** Real eCFR files of part 744, sorted by date (`ecfr/<date>.xml`, or `.xml.gz`). */
+  ecfr: EcfrFile[];
   /** Problems met while loading (files skipped and why). */
   warnings: string[];
+}
+
+export interface EcfrFile {
+  /** The date the text is as of (the file's name). */
+  date: string;
+  file: string;
+  gzipped: boolean;
+}
+
+/** `DIR/ecfr/<YYYY-MM-DD>.xml` or `.xml.gz`, sorted by date; other names are reported and skipped. */
+async function loadEcfrFiles(dir: string, warnings: string[]): Promise<EcfrFile[]> {
+  const ecfrDir = join(dir, 'ecfr');
+  if (!existsSync(ecfrDir)) return [];
+  const out: EcfrFile[] = [];
+  for (const name of (await readdir(ecfrDir)).sort()) {
+    const m = /^(\d{4}-\d{2}-\d{2})\.xml(\.gz)?$/.exec(name);
+    if (!m || !isIsoDate(m[1]!)) {
+      warnings.push(`ecfr/${name}: not <YYYY-MM-DD>.xml or .xml.gz; skipped`);
+      continue;
+    }
+    if (out.some((f) => f.date === m[1])) {
+      warnings.push(`ecfr/${name}: a second file for ${m[1]}; skipped`);
+      continue;
+    }
+    out.push({ date: m[1]!, file: join(ecfrDir, name), gzipped: m[2] !== undefined });
+  }
+  return out.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** The eCFR file in force on `date`: the newest one dated on or before it. */
+export function ecfrFileAt(corpus: Corpus, date: string): EcfrFile | undefined {
+  let found: EcfrFile | undefined;
+  for (const f of corpus.ecfr) if (f.date <= date) found = f;
+  return found;
+}
+
+/** The bytes of an eCFR file as the versioner would send them (decompressed). */
+export async function readEcfrFile(file: EcfrFile): Promise<Buffer> {
+  const bytes = await readFile(file.file);
+  return file.gzipped ? gunzipSync(bytes) : bytes;
 }
 
 const FILED =
@@ -155,6 +200,7 @@ export async function loadCorpus(dir: string): Promise<Corpus> {
     documents,
     byKey: new Map(documents.map((d) => [d.key, d])),
     byXmlPath: new Map(documents.map((d) => [d.xmlUrlPath, d])),
+    ecfr: await loadEcfrFiles(dir, warnings),
     warnings,
   };
   for (const [file, field] of [

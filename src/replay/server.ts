@@ -6,7 +6,14 @@ import { AppError, isAppError } from '../errors.js';
 import { easternDate, isIsoDate, utcDate } from '../federal-register/dates.js';
 import { documentNumberKey } from '../federal-register/document-number.js';
 import { renderEcfrPart744 } from '../sources/ecfr.js';
-import { filedDate, loadCorpus, type Corpus, type CorpusDocument } from './corpus.js';
+import {
+  ecfrFileAt,
+  filedDate,
+  loadCorpus,
+  readEcfrFile,
+  type Corpus,
+  type CorpusDocument,
+} from './corpus.js';
 import { FaultInjector, validateFaultRule, type FaultRule, type RouteKind } from './faults.js';
 import { publicInspectionRecord, xmlToText } from './public-inspection.js';
 import { filterDocuments, parseSearchQuery, projectResult, searchPage } from './search.js';
@@ -25,7 +32,8 @@ import { extractedStateAt, groundTruthStateAt, type StateAt } from './timeline.j
  *   /api/v1/public-inspection-documents/current.json filed and not yet published at the clock
  *   /api/v1/public-inspection-documents[.json]?conditions[available_on]=YYYY-MM-DD
  *   /api/v1/public-inspection-documents/<n>.json
- *   /api/versioner/v1/full/<date>/title-15.xml?part=744   Supplement No. 4 at <date>, eCFR XML
+ *   /api/versioner/v1/full/<date>/title-15.xml?part=744   part 744 at <date>, eCFR XML: the corpus's
+ *                                                    ecfr/<date>.xml in force, else rendered from the state
  *   /api/versioner/v1/titles.json
  * Control routes (never faulted, never counted):
  *   GET/POST /_replay/clock {"now": ISO}; GET/POST/DELETE /_replay/faults; GET/DELETE /_replay/stats;
@@ -309,6 +317,17 @@ export async function createReplayServer(options: ReplayServerOptions): Promise<
     if (part !== null && part !== '744')
       return notFound('ecfr', `the replay serves only part 744, not part ${part}`);
     if (date > utcDate(nowMs)) return notFound('ecfr', `no eCFR content after ${utcDate(nowMs)} (the clock)`);
+    if (corpus.ecfr.length > 0) {
+      // Real eCFR files: the text in force on the date, as the versioner sends it.
+      const file = ecfrFileAt(corpus, date);
+      if (!file) return notFound('ecfr', `the replay corpus has no eCFR text on or before ${date}`);
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/xml' },
+        body: await readEcfrFile(file),
+        kind: 'ecfr',
+      };
+    }
     if (!stateAt) {
       return json(
         501,

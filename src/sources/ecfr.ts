@@ -1,6 +1,12 @@
 import { AppError } from '../errors.js';
-import { nameProbeKey, parseEntityCell } from '../entity-list/entity-cell.js';
-import { numberWord } from '../entity-list/numbers.js';
+import {
+  crossReferences,
+  nameProbeKey,
+  parseEntityCell,
+  splitAddresses,
+  type ParsedEntityCell,
+} from '../entity-list/entity-cell.js';
+import { numberWord, parseCount } from '../entity-list/numbers.js';
 import {
   readEntityListTable,
   rowEntry,
@@ -19,6 +25,14 @@ import {
   type XmlNode,
 } from '../rule-xml/nodes.js';
 import { parseFederalRegisterXml } from '../rule-xml/safe-parse.js';
+import {
+  isEntityTable,
+  linesToSegments,
+  readEcfrTable,
+  splitEcfrCitations,
+  type EcfrLine,
+  type EcfrRow,
+} from './ecfr-table.js';
 
 /**
  * Supplement No. 4 to part 744 (the Entity List) in eCFR XML: parse it into a snapshot, and
@@ -56,7 +70,7 @@ export const ECFR_ROOTS: ReadonlySet<string> = new Set([
 ]);
 
 /** A whole title runs larger than one rule; part 744 alone is a few megabytes. */
-const ECFR_MAX_BYTES = 64 * 1024 * 1024;
+export const ECFR_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface EcfrParseOptions {
   /** The date the text is as of (the versioner date asked for). */
@@ -70,14 +84,47 @@ export interface EcfrParseOptions {
   knownNames?: readonly string[];
 }
 
+/** How the end of each name was found (see `ParsedEntityCell.nameBy`), plus the list's own rules. */
+export type EcfrNameRule =
+  | ParsedEntityCell['nameBy']
+  /** A name the same list delimits elsewhere by a marker or a line break (another destination's listing). */
+  | 'list-name'
+  /** Several rows of a destination print "Parent, Child, address": the child is part of the name. */
+  | 'sibling-rule';
+
+export interface AliasDisagreement {
+  country: string;
+  name: string;
+  announced: number;
+  read: number;
+  /** Why the count differs: BIS's own miscount, or what else the cell announces. */
+  why: string;
+}
+
 export interface EcfrParseReport {
+  /** Table rows (`TR`) read, head and note rows included. */
   rows: number;
   entries: number;
-  /** Rows skipped: header and star rows, `[Reserved]`, rows without an entity or destination. */
+  /** Rows with only an Entity cell, read as part of the entry above them. */
+  continuationRows: number;
+  /** `TR`s that held more than one entry's cells (read apart, with a warning). */
+  mergedRows: number;
+  /** Rows that are not entries: the head, note rows, `[Reserved]`, star rows, continuations. */
   skipped: number;
-  /** How entry names were delimited (see `ParsedEntityCell.nameBy`). */
-  nameBy: Record<string, number>;
+  nameBy: Partial<Record<EcfrNameRule, number>>;
+  /** Rows announcing "a.k.a., the following N aliases": how many were read with N aliases. */
+  announcedAliases: { rows: number; agree: number; disagreements: AliasDisagreement[] };
+  /** Footnote notes found, marks in rows, marks linked to a note. */
+  footnotes: { notes: number; marks: number; linked: number };
+  /** Parties listed inside an entry (subordinate institutions, affiliated entities). */
+  subordinates: number;
   warnings: string[];
+}
+
+/** An entry as the eCFR prints it: the contract's fields, and the parties listed inside it. */
+export interface EcfrEntry extends ListedEntry {
+  /** "Subordinate institution" and "Affiliated entities" listed in the entry's cell. */
+  subordinates?: Array<{ name: string; aliases: string[]; addresses: string[] }>;
 }
 
 const SUPPLEMENT_4 = /supplement\s+no\.?\s*4\s+to\s+part\s+744/i;
@@ -102,6 +149,20 @@ function findSupplement4(node: XmlNode): XmlNode | undefined {
 
 /** Rows that hold no entry: a `[Reserved]` place, or stars in the Entity cell. */
 const NOT_AN_ENTRY = /^(?:[*\s]*|\s*\[Reserved\].*)$/is;
+/** A line that begins the parties listed inside an entry. */
+const SECTION_HEAD = /^(?:subordinate\s+institutions?|affiliated\s+entit(?:y|ies))\s*:?\s*$/i;
+const AFFILIATED = /^affiliated\s+entit(?:y|ies)\s*:?\s*/i;
+const ADDRESSES_APPLY = /^the\s+following\s+address(?:es)?\s+appl(?:y|ies)\b[^:]*:?\s*/i;
+const ANNOUNCED = /,?\s*a\.k\.a\.?,?\s*(?:as\s+)?the\s+following\s+(\S+)\s+alias(?:es)?/i;
+const CELL_CONTEXT = { keepLeadingAnd: false } as const;
+
+interface ReadRow {
+  row: EcfrRow;
+  main: EcfrLine[];
+  sections: EcfrLine[][];
+  cell: ParsedEntityCell;
+  rule: EcfrNameRule;
+}
 
 /** Parses the eCFR XML of part 744 (or any XML holding Supplement No. 4) into a snapshot. */
 export function parseEcfrSupplement4(
@@ -122,15 +183,285 @@ export function parseEcfrSupplement4(
       { context: { root: rootTag } },
     );
   }
+  const report: EcfrParseReport = {
+    rows: 0,
+    entries: 0,
+    continuationRows: 0,
+    mergedRows: 0,
+    skipped: 0,
+    nameBy: {},
+    announcedAliases: { rows: 0, agree: 0, disagreements: [] },
+    footnotes: { notes: 0, marks: 0, linked: 0 },
+    subordinates: 0,
+    warnings: [],
+  };
+
+  // The table's rows, and notes printed after it (older renderings: `<P class="gpotbl_note">`).
+  const notes = tableNotes(supplement);
+  const rows: EcfrRow[] = [];
+  let country = '';
+  for (const table of findAll(supplement, new Set(['TABLE']))) {
+    if (!isEntityTable(table)) continue;
+    const read = readEcfrTable(table, label, country);
+    report.rows += read.trCount;
+    report.mergedRows += read.mergedRows;
+    report.warnings.push(...read.warnings);
+    for (const [mark, text] of read.notes) notes.set(mark, text);
+    for (const r of read.rows) {
+      country = r.country;
+      report.continuationRows += r.continuations.length;
+      const text = r.entityLines.map((l) => l.text.replace(/\uE001[^\uE001]*\uE001/g, '')).join(' ');
+      if (!r.country || NOT_AN_ENTRY.test(text)) continue;
+      rows.push(r);
+    }
+  }
+  // A Federal Register-style table (GPOTABLE) in the same place is read by the FR reader.
+  if (rows.length === 0) return parseGpoTable(supplement, options, label, report);
+
+  // Pass 1: each row on its own. Pass 2: rows whose name ended at a comma, again, knowing the names
+  // the list itself delimits by markup. Pass 3: a parent's name printed before each child's.
+  const known = new Set((options.knownNames ?? []).map(nameProbeKey));
+  const read: ReadRow[] = rows.map((row) => readRow(row, known, 'none'));
+  const listNames = new Set(known);
+  for (const r of read) {
+    if (r.cell.nameBy === 'marker' || r.cell.nameBy === 'line-break')
+      listNames.add(nameProbeKey(r.cell.name));
+  }
+  for (let i = 0; i < read.length; i++) {
+    const r = read[i]!;
+    if (r.cell.nameBy !== 'comma-rule' && r.cell.nameBy !== 'whole-cell') continue;
+    if (!namesAPrefix(r.main[0]?.text ?? '', r.cell.name, listNames)) continue;
+    const again = readRow(r.row, listNames, 'list-name');
+    if (again.cell.nameBy === 'known-name' && again.cell.name !== r.cell.name) read[i] = again;
+  }
+  applySiblingRule(read);
+
+  const entries: EcfrEntry[] = [];
+  for (const r of read) {
+    const entry = toEntry(r, notes, label, report);
+    entries.push(entry);
+    report.nameBy[r.rule] = (report.nameBy[r.rule] ?? 0) + 1;
+    checkAnnouncedAliases(r, entry, report);
+  }
+  report.footnotes.notes = notes.size;
+  report.entries = entries.length;
+  report.skipped = report.rows - report.entries;
+  return { snapshot: { asOf: options.asOf, entries }, report };
+}
+
+/** Reads a row's Entity cell: its own part, then the parties listed after a section heading. */
+function readRow(row: EcfrRow, knownNames: ReadonlySet<string>, ruleIfKnown: EcfrNameRule | 'none'): ReadRow {
+  const sections: EcfrLine[][] = [];
+  let main: EcfrLine[] = [];
+  let current = main;
+  for (const line of row.entityLines) {
+    if (isSectionHead(line)) {
+      current = [];
+      sections.push(current);
+      const rest = line.text.replace(AFFILIATED, '').trim();
+      if (rest && !SECTION_HEAD.test(line.text)) current.push({ ...line, text: rest });
+      continue;
+    }
+    current.push(line);
+  }
+  if (main.length === 0) main = row.entityLines;
+  const cell = parseEntityCell(linesToSegments(main), {
+    ...CELL_CONTEXT,
+    lineEndsName: firstLineIsName(main),
+    ...(knownNames.size > 0 ? { knownNames } : {}),
+  });
+  const rule: EcfrNameRule =
+    cell.nameBy === 'known-name' && ruleIfKnown !== 'none' ? ruleIfKnown : cell.nameBy;
+  return { row, main, sections, cell, rule };
+}
+
+/**
+ * The first line of a cell is the name whole when it cannot hold an address: it has no comma
+ * before its last character ("Joint Stock Company 766 UPTK.<br/>1 Institutskaya Street"), or a blank
+ * line follows it ("Aerospace Information Research Institute, Chinese Academy of Sciences,<br/>
+ * <br/> No. 9 …"); never when it holds a list ("…, China 300072; and<br/> <br/> 3rd Floor …").
+ */
+function firstLineIsName(lines: readonly EcfrLine[]): boolean {
+  const first = lines[0];
+  if (!first || lines.length < 2) return false;
+  const text = first.text.replace(/\uE001[^\uE001]*\uE001/g, '').replace(/[\s,;:.]+$/, '');
+  // A list of addresses ("…, Turkey; and …, Alanya<br/> <br/> Antalya 07450 Turkey.") is never a name.
+  if (text.includes(';')) return false;
+  if (!text.includes(',')) return true;
+  return first.paragraphEnd;
+}
+
+function isSectionHead(line: EcfrLine): boolean {
+  return SECTION_HEAD.test(line.text) || AFFILIATED.test(line.text);
+}
+
+/** Whether the line, cut at a comma past the name read so far, begins with one of `names`. */
+function namesAPrefix(line: string, name: string, names: ReadonlySet<string>): boolean {
+  for (let i = line.indexOf(',', name.length); i > 0 && i <= 300; i = line.indexOf(',', i + 1)) {
+    if (names.has(nameProbeKey(line.slice(0, i)))) return true;
+  }
+  return false;
+}
+
+/**
+ * "Academy of Military Medical Sciences, Institute of Basic Medicine, 27 Taiping Road, …" and six
+ * more rows under one destination: when three or more rows would read the same name at their first
+ * comma, each followed by a different next part, the next part names the child and belongs to the
+ * name (one parent listing several of its institutes). Two rows with one name and different next
+ * parts are more often one party's two listings (People's Steel Mills), so three is the threshold.
+ */
+function applySiblingRule(read: ReadRow[]): void {
+  const groups = new Map<string, number[]>();
+  read.forEach((r, i) => {
+    if (r.cell.nameBy !== 'comma-rule') return;
+    const key = `${r.row.country}\u0000${nameProbeKey(r.cell.name)}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  for (const members of groups.values()) {
+    if (members.length < 3) continue;
+    const children = members.map((i) => {
+      const first = read[i]!.cell.addresses[0] ?? '';
+      const comma = first.indexOf(',');
+      return comma > 0 ? first.slice(0, comma).trim() : '';
+    });
+    if (children.some((c) => !c) || new Set(children.map(nameProbeKey)).size !== children.length) continue;
+    members.forEach((i, k) => {
+      const r = read[i]!;
+      const name = `${r.cell.name}, ${children[k]!}`;
+      const again = readRow(r.row, new Set([nameProbeKey(name)]), 'sibling-rule');
+      if (again.cell.nameBy === 'known-name') read[i] = again;
+    });
+  }
+}
+
+function toEntry(
+  r: ReadRow,
+  notes: ReadonlyMap<string, string>,
+  label: string,
+  report: EcfrParseReport,
+): EcfrEntry {
+  const { row, cell } = r;
+  const addresses = [...cell.addresses];
+  const seeAlso = [...cell.seeAlso];
+  const subordinates: NonNullable<EcfrEntry['subordinates']> = [];
+  const marks = [...cell.footnoteRefs];
+  const readParties = (lines: EcfrLine[]): void => {
+    // "Affiliated entities:" starts each party on a line that begins in italics.
+    const blocks: EcfrLine[][] = [];
+    for (const line of lines) {
+      if (blocks.length === 0 || line.italicStart) blocks.push([line]);
+      else blocks[blocks.length - 1]!.push(line);
+    }
+    for (const block of blocks) {
+      const sub = parseEntityCell(linesToSegments(block), CELL_CONTEXT);
+      marks.push(...sub.footnoteRefs);
+      seeAlso.push(...sub.seeAlso);
+      if (sub.name) subordinates.push({ name: sub.name, aliases: sub.aliases, addresses: sub.addresses });
+    }
+  };
+  for (const section of r.sections) readParties(section);
+  for (const lines of row.continuations) {
+    const head = lines[0]?.text ?? '';
+    if (ADDRESSES_APPLY.test(head)) {
+      // "The following addresses apply to the entity and to the thirteen subordinate institutions:"
+      const rest = [head.replace(ADDRESSES_APPLY, ''), ...lines.slice(1).map((l) => l.text)];
+      for (const text of rest) {
+        const refs = crossReferences(text);
+        seeAlso.push(...refs.destinations);
+        addresses.push(...splitAddresses(refs.text.replace(/\uE001[^\uE001]*\uE001/g, ''), false));
+      }
+    } else if (lines[0] && isSectionHead(lines[0])) {
+      const sub = readRow({ ...row, entityLines: lines, continuations: [] }, new Set(), 'none');
+      for (const section of sub.sections) readParties(section);
+    } else {
+      report.warnings.push(
+        `${label}, row ${row.tr}: ${cell.name}: a row with only an Entity cell follows; read as more of its parties: ${JSON.stringify(head.slice(0, 80))}`,
+      );
+      readParties(lines);
+    }
+  }
+  report.subordinates += subordinates.length;
+  const entry: EcfrEntry = {
+    country: row.country,
+    name: cell.name,
+    aliases: cell.aliases,
+    addresses: addresses.filter((a) => a.length > 0),
+    licenseRequirement: row.licenseRequirement,
+    licenseReviewPolicy: row.licenseReviewPolicy,
+    federalRegisterCitations: splitEcfrCitations(row.citationsText),
+  };
+  const allMarks = [...new Set([...marks, ...row.footnoteRefs])];
+  report.footnotes.marks += allMarks.length;
+  const texts: string[] = [];
+  for (const mark of allMarks) {
+    const note = notes.get(mark);
+    if (note === undefined) {
+      report.warnings.push(`${label}, row ${row.tr}: ${cell.name}: footnote ${mark} has no note`);
+      continue;
+    }
+    report.footnotes.linked++;
+    texts.push(note);
+  }
+  if (texts.length > 0) entry.footnotes = texts;
+  if (seeAlso.length > 0) entry.seeAlso = [...new Set(seeAlso)];
+  if (subordinates.length > 0) entry.subordinates = subordinates;
+  return entry;
+}
+
+/** Rows announcing "a.k.a., the following N aliases": does the entry hold N, and if not, why. */
+function checkAnnouncedAliases(r: ReadRow, entry: EcfrEntry, report: EcfrParseReport): void {
+  const head = r.main[0]?.text ?? '';
+  const m = ANNOUNCED.exec(head);
+  if (!m) return;
+  const announced = parseCount(m[1]!);
+  if (announced === undefined) return;
+  report.announcedAliases.rows++;
+  if (entry.aliases.length === announced) {
+    report.announcedAliases.agree++;
+    return;
+  }
+  const printed = r.main
+    .filter((l) => /^(?:\u2014|--|\u2013)/.test(l.text))
+    .reduce((n, l) => n + l.text.split(/;\s*(?:and\s+)?(?=\u2014)/).length, 0);
+  let why: string;
+  if (/including\s+the\s+(?:named\s+)?subordinate/i.test(head)) {
+    why = `the ${announced} announced are the aliases; the ${printed} dashed lines include the named subordinate institutions`;
+  } else if (printed > 0 && printed !== announced) {
+    why = `BIS prints ${printed} dashed aliases after announcing ${announced}`;
+  } else if (r.sections.length > 0 || r.row.continuations.length > 0) {
+    why = 'the entry lists subordinate or affiliated parties, whose own aliases follow';
+  } else if (printed === 0) {
+    why = 'the aliases are printed inline, not one a line; read from the running text';
+  } else {
+    why = 'the printed alias lines hold other text (an address or a further marker)';
+  }
+  report.announcedAliases.disagreements.push({
+    country: entry.country,
+    name: entry.name,
+    announced,
+    read: entry.aliases.length,
+    why,
+  });
+}
+
+/** Supplement No. 4 printed as a Federal Register GPOTABLE: the FR table reader. */
+function parseGpoTable(
+  supplement: XmlNode,
+  options: EcfrParseOptions,
+  label: string,
+  report: EcfrParseReport,
+): { snapshot: Snapshot; report: EcfrParseReport } {
   const knownNames = options.knownNames ? new Set(options.knownNames.map(nameProbeKey)) : undefined;
   const notes = tableNotes(supplement);
-  const report: EcfrParseReport = { rows: 0, entries: 0, skipped: 0, nameBy: {}, warnings: [] };
   const entries: ListedEntry[] = [];
   let country = '';
   for (const table of findAll(supplement, TABLE_TAGS)) {
     const read = readEntityListTable(table, label, { country });
     report.rows += read.rowCount;
     report.warnings.push(...read.warnings.map((w) => w.message));
+    for (const [mark, text] of read.footnotes) notes.set(mark, text);
     for (const row of read.rows) {
       country = row.country;
       const entityText = row.entity.map((s) => s.text.replace(/\uE001[^\uE001]*\uE001/g, '')).join(' ');
@@ -139,11 +470,13 @@ export function parseEcfrSupplement4(
       report.nameBy[cell.nameBy] = (report.nameBy[cell.nameBy] ?? 0) + 1;
       entries.push({ country: row.country, ...rowEntry(row, cell, notes) });
       for (const mark of rowFootnoteRefs(row, cell)) {
-        if (!notes.has(mark))
-          report.warnings.push(`${label}: ${cell.name}: footnote ${mark} has no note text`);
+        report.footnotes.marks++;
+        if (notes.has(mark)) report.footnotes.linked++;
+        else report.warnings.push(`${label}: ${cell.name}: footnote ${mark} has no note text`);
       }
     }
   }
+  report.footnotes.notes = notes.size;
   report.entries = entries.length;
   report.skipped = report.rows - report.entries;
   return { snapshot: { asOf: options.asOf, entries }, report };

@@ -17,12 +17,15 @@ import { DEV_CORPUS, REAL, readJson, startReplay } from '../replay/helpers.js';
 /** eCFR Supplement No. 4: pure parse/render tier, then the fetcher against the replay server. */
 
 const trim = (s: string): string => s.replace(/\s*\.$/, '');
+// The constructed corpus keeps an "and" that begins an address before the last; the eCFR reader
+// reads every leading "and" as the list's joining word, as the real list prints it.
+const address = (s: string): string => trim(s).replace(/^and\s+/i, '');
 const comparable = (e: ListedEntry): string =>
   JSON.stringify([
     e.country,
     trim(e.name),
     e.aliases.map(trim),
-    e.addresses.map(trim),
+    e.addresses.map(address),
     e.licenseRequirement,
     e.licenseReviewPolicy,
     e.federalRegisterCitations,
