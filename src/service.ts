@@ -110,7 +110,7 @@ export function buildContext(
     documents: new DocumentStore(redis, keys),
     subscriptions: new SubscriptionStore(redis, keys, { keys: config.secretsKeys }),
     deployment: createDeploymentGuard(redis, keys, {
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       dataDir: config.dataDir,
       now,
     }),

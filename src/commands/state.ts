@@ -50,7 +50,7 @@ export async function stateCommand(
     const snapshot = parseSnapshot(JSON.parse(await readFile(file, 'utf8')) as unknown, file);
     // On a Redis that lost this deployment's data, importing is half a recovery: `recover` does it all.
     const deployment = createDeploymentGuard(redis, keys, {
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       dataDir: config.dataDir,
       now: Date.now,
       author: 'state import',

@@ -53,7 +53,7 @@ export async function subscriptionsCommand(
   if (typeof items === 'number') return items;
   const config = await configWithRedis(env, io);
   if (typeof config === 'number') return config;
-  const redis = createRedis(config.redisUrl, 'client');
+  const redis = createRedis(config.redis, 'client');
   const keys = createKeys(config.redisPrefix);
   const store = new SubscriptionStore(redis, keys, { keys: config.secretsKeys });
   try {
@@ -81,7 +81,7 @@ export async function subscriptionsCommand(
       return 0;
     }
     const deployment = createDeploymentGuard(redis, keys, {
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       dataDir: config.dataDir,
       now: Date.now,
     });

@@ -1,10 +1,11 @@
+import type { RedisTarget } from '../config.js';
 import type { RedisClient } from './redis.js';
 import { AppError } from '../errors.js';
 import {
   DeploymentRecord,
   DeploymentStore,
   judgeDeployment,
-  redisAddress,
+  targetAddress,
   type MarkerAuthor,
 } from './deployment.js';
 import type { DurabilityReport } from './durability.js';
@@ -148,15 +149,15 @@ export class DeploymentGuard {
   }
 }
 
-/** The guard for a Redis URL and key prefix, with its local record under `dataDir`. */
+/** The guard for a Redis (server, cluster or Sentinel group) and key prefix, with its local record under `dataDir`. */
 export function createDeploymentGuard(
   redis: RedisClient,
   keys: Keys,
-  options: { redisUrl: string; dataDir: string; now: () => number; author?: MarkerAuthor },
+  options: { redis: RedisTarget; dataDir: string; now: () => number; author?: MarkerAuthor },
 ): DeploymentGuard {
   return new DeploymentGuard(redis, keys, {
     now: options.now,
-    record: new DeploymentRecord(options.dataDir, redisAddress(options.redisUrl), keys.prefix),
+    record: new DeploymentRecord(options.dataDir, targetAddress(options.redis), keys.prefix),
     ...(options.author ? { author: options.author } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './redis.js';
 import type { Keys } from './keys.js';
+import type { RedisTarget } from '../config.js';
 
 /**
  * How the service knows that Redis lost its data. A Redis that restarts without persistence, fails
@@ -218,6 +219,28 @@ export class DeploymentRecord {
 }
 
 /** A Redis URL as an address for the local record: host, port and database, never credentials. */
+/**
+ * What names a deployment's Redis in its local record: the URL's server and database, a cluster's
+ * seed nodes (sorted, so their order in the configuration does not matter) or a Sentinel group's
+ * primary name. Never credentials.
+ */
+export function targetAddress(target: RedisTarget): string {
+  switch (target.kind) {
+    case 'standalone':
+      return redisAddress(target.url);
+    case 'cluster':
+      return `cluster:${target.nodes
+        .map((n) => `${n.host}:${n.port}`)
+        .sort()
+        .join(',')}`;
+    case 'sentinel':
+      return `sentinel:${target.name}@${target.sentinels
+        .map((n) => `${n.host}:${n.port}`)
+        .sort()
+        .join(',')}`;
+  }
+}
+
 export function redisAddress(url: string): string {
   try {
     const u = new URL(url);

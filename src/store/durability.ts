@@ -46,8 +46,23 @@ export function durabilityProblems(cfg: {
   return problems;
 }
 
-/** Reads `appendonly`, `save` and `maxmemory-policy` with CONFIG GET and judges them. */
+/**
+ * Reads `appendonly`, `save` and `maxmemory-policy` with CONFIG GET and judges them. On a cluster
+ * every primary is asked (a command would reach one node at random) and the problems of all are
+ * reported, each once.
+ */
 export async function checkDurability(redis: RedisClient): Promise<DurabilityReport> {
+  if (!('nodes' in redis)) return checkServer(redis);
+  const reports = await Promise.all(redis.nodes('master').map((node) => checkServer(node)));
+  const first = reports[0];
+  if (!first) return checkServer(redis);
+  const problems = new Map<string, DurabilityProblem>();
+  for (const report of reports)
+    for (const p of report.problems) if (!problems.has(p.code)) problems.set(p.code, p);
+  return { ...first, problems: [...problems.values()] };
+}
+
+async function checkServer(redis: RedisClient): Promise<DurabilityReport> {
   try {
     const read = async (name: string): Promise<string> => {
       const reply = (await redis.call('CONFIG', 'GET', name)) as string[];

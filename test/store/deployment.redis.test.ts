@@ -76,7 +76,11 @@ describe('DeploymentGuard against a Redis that loses its data', () => {
   let client: ReturnType<typeof createRedis>;
   const keys = createKeys('{dep}');
   const guard = (dataDir = join(dir, 'data')): DeploymentGuard =>
-    createDeploymentGuard(client, keys, { redisUrl: redis.url, dataDir, now: Date.now });
+    createDeploymentGuard(client, keys, {
+      redis: { kind: 'standalone', url: redis.url },
+      dataDir,
+      now: Date.now,
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fedreg-deployment-'));
