@@ -234,9 +234,11 @@ function looksLikeChange(text: string): boolean {
   );
 }
 
+/** A table without column heads whose entry rows have five cells (blank and star rows come first). */
 function looksLikeFiveColumns(table: XmlNode): boolean {
-  const row = findAll(table, new Set(['ROW']))[0];
-  return row !== undefined && childrenOf(row).filter((c) => tagOf(c) === 'ENT').length === 5;
+  return findAll(table, new Set(['ROW']))
+    .slice(0, 12)
+    .some((row) => childrenOf(row).filter((c) => tagOf(c) === 'ENT').length === 5);
 }
 
 /**
@@ -337,7 +339,10 @@ function rowToChange(
     });
   }
 
-  const change: EntryChange = { action, country: row.country, entry: rowEntry(row, cell, row.footnotes) };
+  const entry = rowEntry(row, cell, row.footnotes);
+  // A cross-reference names destinations as the list does ("China" is "CHINA, PEOPLE'S REPUBLIC OF").
+  if (entry.seeAlso) entry.seeAlso = [...new Set(entry.seeAlso.map(canonicalDestination))];
+  const change: EntryChange = { action, country: row.country, entry };
   if (previousName !== undefined) change.previousName = previousName;
   return group ? withCorrection(change, group) : change;
 }

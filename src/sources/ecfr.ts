@@ -417,7 +417,9 @@ function checkAnnouncedAliases(r: ReadRow, entry: EcfrEntry, report: EcfrParseRe
     .filter((l) => /^(?:\u2014|--|\u2013)/.test(l.text))
     .reduce((n, l) => n + l.text.split(/;\s*(?:and\s+)?(?=\u2014)/).length, 0);
   let why: string;
-  if (printed > 0 && printed !== announced) {
+  if (/including\s+the\s+(?:named\s+)?subordinate/i.test(head)) {
+    why = `the ${announced} announced are the aliases; the ${printed} dashed lines include the named subordinate institutions`;
+  } else if (printed > 0 && printed !== announced) {
     why = `BIS prints ${printed} dashed aliases after announcing ${announced}`;
   } else if (r.sections.length > 0 || r.row.continuations.length > 0) {
     why = 'the entry lists subordinate or affiliated parties, whose own aliases follow';

@@ -64,6 +64,13 @@ describe('FR Doc. 2023-03929 (88 FR 12170), the real rule as federalregister.gov
     });
   });
 
+  it('reads a table in the Supplement No. 4 run whose heads are printed nowhere (blank CHEDs, no header row)', () => {
+    const compact = reserialize(xml, 'compact');
+    const headless = compact.replace(/<ROW RUL="s[^"]*"><ENT I="25">Country<\/ENT>.*?<\/ROW>/, '');
+    expect(headless).not.toContain('>Country<');
+    expect(only(headless).changes).toEqual(only(xml).changes);
+  });
+
   it('reads the same when re-serialised compact, as a GPO daily issue runs text and markup together', () => {
     const compact = reserialize(xml, 'compact');
     expect(compact).not.toContain('\n                ');
