@@ -138,7 +138,7 @@ export function splitDestinations(text: string): string[] {
 
 const FOOTNOTE = /\uE001([^\uE001]*)\uE001/g;
 const ALIAS_MARKER =
-  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
+  /,?\s*\(?(?:\b(?:a\.\s?k\.\s?a\.?|aka(?=\s+\S)|f\.\s?k\.\s?a\.?|also\s+known\s+as|formerly\s+known\s+as|d\.\s?b\.\s?a\.?|doing\s+business\s+as)(?=[\s,:;—–-]|$)|(?:\band\s+)?(?=\bthe\s+following\s+\S+\s+alias(?:es)?\b))/i;
 const ALIAS_MARKER_AT_START = new RegExp(`^${ALIAS_MARKER.source.replace(/^,\?\\s\*/, '')}`, 'i');
 /** Dashes that introduce an alias item. */
 const ITEM_DASH = /\s*(?:—|--|–(?=\s*[\p{Lu}\p{N}"“(]))\s*/u;
@@ -482,6 +482,12 @@ function findNameEnd(
   for (let i = head.indexOf(','); i >= 0; i = head.indexOf(',', i + 1)) {
     if (head[i + 1] !== ',') boundaries.push(i);
   }
+  // A semicolon outside parentheses ends a part as a comma does ("A. Leib Ltd.; HA'Assif 19, …").
+  const semicolon = /;(?![^(]*\))/.exec(head);
+  if (semicolon) {
+    boundaries.push(semicolon.index);
+    boundaries.sort((a, b) => a - b);
+  }
   const trimmedEnd = head.replace(/[.\s]+$/, '').length;
   boundaries.push(trimmedEnd);
 
@@ -507,10 +513,39 @@ function findNameEnd(
     if (sentence > 0 && sentence < b) return { nameEnd: sentence, nameBy: 'period-rule' };
     const after = head.slice(b + 1).trimStart();
     if (LEGAL_FORM_AFTER_COMMA.test(after)) continue;
+    if (namesACompany(head, b, boundaries)) continue;
     return { nameEnd: b, nameBy: 'comma-rule' };
   }
   if (sentence > 0) return { nameEnd: sentence, nameBy: 'period-rule' };
   return { nameEnd: hasListItems ? head.length : head.length, nameBy: 'whole-cell' };
+}
+
+/** A company form that ends a name: "… Co.", "… Ltd.", "… LLC", "… GmbH", "… PT". */
+const ENDS_IN_LEGAL_FORM =
+  /\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|l\.l\.c|gmbh|jsc|ojsc|pjsc|ooo|plc|pte|pvt|fze|fzco|fzc|dmcc|s\.a|s\.r\.l|b\.v|pt)\.?$/i;
+
+/**
+ * The part after a comma, with any company forms after it, is itself a company's name ending in a
+ * company form and holding no number: the name goes on ("JLD Technology, Hong Kong Co., Ltd., Room
+ * 1237 …"; "Huawei Tech Investment, PT, Bri Ii Building …"). An address part holds a number or ends
+ * otherwise.
+ */
+function namesACompany(head: string, at: number, boundaries: readonly number[]): boolean {
+  const next = boundaries.find((b) => b > at);
+  if (next === undefined) return false;
+  let end = next;
+  // "Hong Kong Co., Ltd.": the company forms after the part belong to it.
+  for (const b of boundaries) {
+    if (b <= end) continue;
+    if (!LEGAL_FORM_AFTER_COMMA.test(head.slice(end + 1).trimStart())) break;
+    end = b;
+  }
+  const part = head.slice(at + 1, end).trim();
+  // Short: "Hong Kong Co., Ltd.", "PT"; a longer company after a person is where the person is found.
+  if (!part || /\d/.test(part) || part.split(/\s+/).length > 4) return false;
+  // Something must follow: a name that is the whole cell has nothing to be told apart from.
+  if (end >= head.replace(/[.\s]+$/, '').length) return false;
+  return ENDS_IN_LEGAL_FORM.test(part.replace(/[,;]+$/, ''));
 }
 
 /**

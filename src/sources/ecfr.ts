@@ -230,6 +230,7 @@ export function parseEcfrSupplement4(
   for (let i = 0; i < read.length; i++) {
     const r = read[i]!;
     if (r.cell.nameBy !== 'comma-rule' && r.cell.nameBy !== 'whole-cell') continue;
+    if (!namesAPrefix(r.main[0]?.text ?? '', r.cell.name, listNames)) continue;
     const again = readRow(r.row, listNames, 'list-name');
     if (again.cell.nameBy === 'known-name' && again.cell.name !== r.cell.name) read[i] = again;
   }
@@ -292,6 +293,14 @@ function firstLineIsName(lines: readonly EcfrLine[]): boolean {
 
 function isSectionHead(line: EcfrLine): boolean {
   return SECTION_HEAD.test(line.text) || AFFILIATED.test(line.text);
+}
+
+/** Whether the line, cut at a comma past the name read so far, begins with one of `names`. */
+function namesAPrefix(line: string, name: string, names: ReadonlySet<string>): boolean {
+  for (let i = line.indexOf(',', name.length); i > 0 && i <= 300; i = line.indexOf(',', i + 1)) {
+    if (names.has(nameProbeKey(line.slice(0, i)))) return true;
+  }
+  return false;
 }
 
 /**

@@ -272,6 +272,18 @@ describe('Entity cells of the real list', () => {
     ]);
   });
 
+  it('keeps a short company form after a comma in the name', () => {
+    expect(
+      cell('JLD Technology, Hong Kong Co., Ltd., Room 1237, Pacific Trade Centre, Kowloon Bay, Hong Kong.'),
+    ).toMatchObject({
+      name: 'JLD Technology, Hong Kong Co., Ltd.',
+      addresses: ['Room 1237, Pacific Trade Centre, Kowloon Bay, Hong Kong'],
+    });
+    expect(
+      cell('Abbas Goldoozan, Kimya IC VE Dis Ticaret Ltd., 2nd Floor, No. 2, Istanbul, Turkey.').name,
+    ).toBe('Abbas Goldoozan');
+  });
+
   it('reads the announced number of aliases when they are printed without dashes', () => {
     expect(
       cell(
