@@ -102,6 +102,7 @@ export function renderRealLayout(xml, options = {}) {
   const variant = options.variant ?? 0;
   const start = amendmentStart(root);
   if (start) dropPageMarksBefore(root, start);
+  if (start && variant % 2 === 1) unmarkFirstPage(root, options.citation);
   for (const table of findAll(root, 'GPOTABLE')) {
     if (!isEntityListTable(table)) continue;
     relayTable(table, options, variant);
@@ -139,6 +140,25 @@ function dropPageMarksBefore(root, start) {
       else kids(parent).splice(i, 1, text(''));
     }
     return true;
+  });
+}
+
+/**
+ * federalregister.gov's XML does not mark a document's first page: its first mark is the second
+ * page. Drop the first mark and number the rest from the cited page + 1, when a mark is left.
+ */
+function unmarkFirstPage(root, citation) {
+  const page = Number(citation?.split(' ')[2]);
+  const marks = [];
+  walk(root, (child, parent, i) => {
+    if (!isText(child) && tagOf(child) === 'PRTPAGE') marks.push({ child, parent, i });
+    return true;
+  });
+  if (!Number.isInteger(page) || marks.length < 2) return;
+  const [first, ...rest] = marks;
+  kids(first.parent).splice(first.i, 1, text(''));
+  rest.forEach((m, n) => {
+    m.child[':@'] = { ...m.child[':@'], P: String(page + 1 + n) };
   });
 }
 

@@ -633,7 +633,9 @@ function lastAliasEnd(item: string): number {
   const glued = /(?<=\p{Ll}{2,})\.(?=\d)/u.exec(item);
   if (glued && glued.index + 1 < end) end = glued.index + 1;
   const byComma = findNameEnd(item, undefined, false);
-  if (byComma.nameBy === 'comma-rule' && byComma.nameEnd < end && /\d/.test(item.slice(byComma.nameEnd)))
+  // The number must come before the sentence end: "University, Yibin … Institute. No. 24 …" ends at the
+  // period (the comma is inside the alias), "APEX Ltd., 26 General Belov St" at the comma.
+  if (byComma.nameBy === 'comma-rule' && byComma.nameEnd < end && /\d/.test(item.slice(byComma.nameEnd, end)))
     end = byComma.nameEnd;
   return end;
 }

@@ -325,6 +325,15 @@ function rowToChange(
   const allNonRemove = groups.filter((g) => g.action !== 'remove');
   if (!group && allNonRemove.length > 0 && new Set(allNonRemove.map((g) => g.action)).size === 1) {
     group = allNonRemove[0];
+    // Every instruction does the same thing, so the row takes that action; but none names this
+    // row's destination, and that is worth saying.
+    if (group?.country !== undefined && group.country !== canon) {
+      warnings.push({
+        code: 'ROW_WITHOUT_INSTRUCTION',
+        message: `FR doc ${doc.meta.documentNumber}, table row ${row.row}: no instruction names ${row.country} for ${JSON.stringify(cell.name)}; read as ${group.action === 'add' ? 'an addition' : group.action === 'revise' ? 'a revision' : 'a correction'}, as every instruction of the rule is`,
+        context: { row: row.row, name: cell.name, country: row.country, action: group.action },
+      });
+    }
   }
   let action: EntryChange['action'];
   if (group) {

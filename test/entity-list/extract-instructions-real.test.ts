@@ -14,13 +14,18 @@ import { buildRule, type BuiltRule } from '../support/rule-builder.js';
 function extractAll(rule: BuiltRule): DocumentExtraction {
   const xml = buildRule(rule);
   const [base] = extractFromXml(xml);
-  for (const pretty of [true, false]) {
-    const [real] = extractFromXml(
-      renderRealLayout(xml, { pretty, citation: '90 FR 1001', publicationDate: '2025-01-06' }),
-    );
-    expect(real!.changes).toEqual(base!.changes);
-    expect(real!.warnings).toEqual(base!.warnings);
+  const [pretty, compact] = [true, false].map(
+    (p) =>
+      extractFromXml(
+        renderRealLayout(xml, { pretty: p, citation: '90 FR 1001', publicationDate: '2025-01-06' }),
+      )[0]!,
+  );
+  for (const real of [pretty!, compact!]) {
+    expect(real.changes).toEqual(base!.changes);
+    // Row numbers in messages count the real layout's header and star rows too.
+    expect(real.warnings.map((w) => w.code)).toEqual(base!.warnings.map((w) => w.code));
   }
+  expect(pretty!.warnings).toEqual(compact!.warnings);
   return base!;
 }
 const brief = (doc: DocumentExtraction): string[] =>
@@ -193,5 +198,23 @@ describe('removal and addition under one destination in one clause', () => {
     const doc = extractAll({ regtexts: [{ amdpars: [amdpar], rows: [row('RUSSIA', 'Beta LLC')] }] });
     expect(brief(doc)).toEqual(['add RUSSIA | Beta LLC', 'remove RUSSIA | Alpha LLC']);
     expect(doc.warnings).toEqual([]);
+  });
+});
+
+describe('rows the instructions do not place', () => {
+  it('warns when a row is under a destination no instruction names (it still takes the one action of the rule)', () => {
+    const doc = extractAll({
+      regtexts: [
+        {
+          amdpars: [
+            '2. Supplement No. 4 to part 744 is amended by adding under Russia, in alphabetical order, two entities:',
+          ],
+          rows: [row('RUSSIA', 'Alpha LLC'), row('GERMANY', 'Rhein Tech GmbH')],
+        },
+      ],
+    });
+    expect(brief(doc)).toEqual(['add RUSSIA | Alpha LLC', 'add GERMANY | Rhein Tech GmbH']);
+    expect(doc.warnings.map((w) => w.code)).toContain('ROW_WITHOUT_INSTRUCTION');
+    expect(doc.warnings.find((w) => w.code === 'ROW_WITHOUT_INSTRUCTION')!.message).toMatch(/GERMANY/);
   });
 });
