@@ -18,7 +18,7 @@
  */
 import { cellWords, compareWording, type EntryField } from './field-diff.js';
 import { normalizeCountry, normalizeName } from './identity.js';
-import { listingKeys, type SharedKey } from './listings.js';
+import { LISTING_SEPARATOR, listingKeys, type SharedKey } from './listings.js';
 import { compareStrings, sameEntry, sortEntries } from './snapshot.js';
 import type { ListedEntry, Snapshot } from './types.js';
 
@@ -156,8 +156,9 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: DiffOptions = {
   };
 }
 
+/** A listing key with a suffix: one of several listings of its name (see listings.ts). */
 function isJunior(key: string): boolean {
-  return key.includes('#');
+  return key.includes(LISTING_SEPARATOR);
 }
 
 function listingsOf(list: Keyed, key: string): Listing[] {

@@ -14,7 +14,7 @@
  * depends only on the listings that share its name, never on the order of the list.
  */
 import { createHash } from 'node:crypto';
-import { entryKey, keyDestination, normalizeCountry, wordsOf } from './identity.js';
+import { entryKey, keyDestination, wordsOf } from './identity.js';
 import type { ListedEntry } from './types.js';
 
 /** Separates a junior listing's suffix from the entry key; `normalizeName` never produces it. */
@@ -255,9 +255,4 @@ export class EntryIndex {
     if (!keys) this.destinations.set(destination, (keys = new Set()));
     keys.add(listingKey);
   }
-}
-
-/** The destination of an entry as keys spell it. */
-export function destinationOf(entry: Pick<ListedEntry, 'country'>): string {
-  return normalizeCountry(entry.country);
 }

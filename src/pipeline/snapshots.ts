@@ -5,6 +5,7 @@ import {
   ECFR_SUPPLEMENT_4_URL,
   wordChanges,
 } from '../entity-list/diff.js';
+import { listingKeys } from '../entity-list/listings.js';
 import type { Snapshot } from '../entity-list/types.js';
 import { AppError } from '../errors.js';
 import { driftEvent, sourceEditorialEvents } from '../events/builders.js';
@@ -88,6 +89,14 @@ export async function seedStateFromEcfr(ctx: PipelineContext, signal: AbortSigna
       { asOf: snapshot.asOf, entries: snapshot.entries.length },
       'no Entity List state was imported: seeded it from eCFR Supplement No. 4; import a snapshot of your own with `fedreg-watch state import` to replace it',
     );
+    // The real list names a few parties twice under one destination: kept apart, said once.
+    const { shared } = listingKeys(snapshot.entries);
+    if (shared.length > 0) {
+      ctx.logger.warn(
+        { names: shared.map((g) => g.key), listings: shared.reduce((n, g) => n + g.listings.length, 0) },
+        'the seeded list names some parties more than once under one destination; every listing is kept under a key of its own',
+      );
+    }
   }
   return snapshot;
 }

@@ -7,7 +7,9 @@ import {
   normalizeCountry,
   normalizeName,
 } from '../../src/entity-list/identity.js';
+import { EntryIndex, listingKeys } from '../../src/entity-list/listings.js';
 import { keyOf } from '../../src/entity-list/snapshot.js';
+import type { ListedEntry } from '../../src/entity-list/types.js';
 import { loadBaseline, loadFinal } from './corpus.js';
 
 describe('normalizeName (pure)', () => {
@@ -159,5 +161,68 @@ describe('normalizeCountry and entryKey (pure)', () => {
       entryKey("CHINA, PEOPLE'S REPUBLIC OF", 'WONG  YUNG FAI'),
     );
     expect(entryKey('Canada', 'Wong Yung Fai')).not.toBe(entryKey('China', 'Wong Yung Fai'));
+  });
+});
+
+describe('listing keys: one key per listing, names listed twice included (pure)', () => {
+  const listing = (name: string, address: string, citation: string): ListedEntry => ({
+    country: 'UNITED ARAB EMIRATES',
+    name,
+    aliases: [],
+    addresses: [address],
+    licenseRequirement: 'For all items subject to the EAR.',
+    licenseReviewPolicy: 'Presumption of denial',
+    federalRegisterCitations: [citation],
+  });
+  const first = listing('Zurmat General Trading', 'Office No. 205, Al-Qusais, Dubai', '77 FR 25055, 4/27/12');
+  const second = listing(
+    'Zurmat General Trading',
+    'Office No. 205, Al-Qusais, Dubai',
+    '77 FR 25057, 4/27/12',
+  );
+  const third = listing(
+    'ZURMAT GENERAL TRADING.',
+    '1st Street, Industrial Area 4, Sharjah',
+    '80 FR 1, 1/2/15',
+  );
+
+  it('gives the senior listing (oldest first citation) the entry key, the others a suffix', () => {
+    const { keys, shared } = listingKeys([second, third, first]);
+    const key = entryKey('UNITED ARAB EMIRATES', 'Zurmat General Trading');
+    expect(keys[2]).toBe(key);
+    expect(keys[0]).toMatch(new RegExp(`^${key.replace(/[|]/g, '\\|')}#[0-9a-f]{8}$`));
+    expect(new Set(keys).size).toBe(3);
+    expect(shared).toHaveLength(1);
+    expect(shared[0]!.listings.map((l) => l.entry)).toHaveLength(3);
+  });
+
+  it('does not depend on the order of the list', () => {
+    const a = listingKeys([first, second, third]);
+    const b = listingKeys([third, second, first]);
+    expect([...a.keys].sort()).toEqual([...b.keys].sort());
+    expect(a.keys[0]).toBe(b.keys[2]);
+  });
+
+  it('keeps the keys of listings already there when another listing of the name comes or goes', () => {
+    const before = listingKeys([first, second]).keys;
+    const after = listingKeys([first, second, third]).keys;
+    expect(after.slice(0, 2)).toEqual(before);
+    expect(listingKeys([first, third]).keys[0]).toBe(before[0]);
+  });
+
+  it('an index kept by adding, removing and replacing listings agrees with the keys of its list', () => {
+    const index = new EntryIndex([first, second]);
+    index.add(third);
+    const revised = { ...second, addresses: [...second.addresses, 'P.O. Box 171452, Dubai'] };
+    const secondKey = [...index.entries()].find(([, e]) => e === second)![0];
+    index.replace(secondKey, revised);
+    const firstKey = [...index.entries()].find(([, e]) => e === first)![0];
+    index.remove(firstKey);
+    const values = [...index.values()];
+    expect(values).toEqual(expect.arrayContaining([third, revised]));
+    expect(values).toHaveLength(2);
+    const { keys } = listingKeys(values);
+    expect([...index.entries()].map(([k]) => k).sort()).toEqual([...keys].sort());
+    expect(index.listings(entryKey('UNITED ARAB EMIRATES', 'Zurmat General Trading'))).toHaveLength(2);
   });
 });

@@ -15,6 +15,8 @@ import { considerSnapshot, reconcile } from '../../src/pipeline/snapshots.js';
 import { createReplayServer, type ReplayServer } from '../../src/replay/server.js';
 import { buildContext, contextClosers, runSteps } from '../../src/service.js';
 import { createLogger } from '../../src/observe/logger.js';
+import { createHttpServer } from '../../src/http/server.js';
+import { createMetrics } from '../../src/observe/metrics.js';
 import { matchesFilter } from '../../src/store/subscriptions.js';
 import { realList } from '../entity-list/real-list.js';
 import { DEV_CORPUS } from '../support/fixtures.js';
@@ -62,6 +64,7 @@ describe('the real eCFR pair in the service (Redis)', () => {
   });
 
   it('counts the editorial differences, reports no drift, and logs only opt-in editorial events', async () => {
+    const metrics = createMetrics({ observer: ctx.observer, queues: ctx.queues });
     const counted: Array<{ against: string; differences: number }> = [];
     ctx.observer.on('diff.editorial', (e) =>
       counted.push({ against: e.against, differences: e.differences }),
@@ -101,5 +104,29 @@ describe('the real eCFR pair in the service (Redis)', () => {
     ).toBe(true);
     // The state is what the documents made it: an editorial re-rendering by eCFR does not change it.
     expect((await ctx.state.read()).snapshot.entries).toHaveLength(march.entries.length);
+
+    // Counted in the metric, by source and by what the list was compared with.
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      `fedreg_editorial_differences_total{source="ecfr",against="previous"} ${editorial.length}`,
+    );
+    expect(text).toContain(
+      `fedreg_editorial_differences_total{source="ecfr",against="state"} ${editorial.length}`,
+    );
+    metrics.close();
+
+    // The feed leaves them out unless asked for by name.
+    const app = await createHttpServer({ ctx, ready: async () => true });
+    try {
+      const feed = await app.inject({ method: 'GET', url: '/v1/events?limit=100000' });
+      expect((feed.json() as { events: CloudEvent[] }).events).toEqual([]);
+      const asked = await app.inject({
+        method: 'GET',
+        url: `/v1/events?limit=100000&types=${EVENT_TYPES.entryEditorial}`,
+      });
+      expect((asked.json() as { events: CloudEvent[] }).events).toHaveLength(editorial.length);
+    } finally {
+      await app.close();
+    }
   });
 });
