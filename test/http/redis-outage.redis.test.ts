@@ -42,9 +42,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function get(path: string, headers: Record<string, string> = {}) {
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { entries: unknown[]; error: { code: string } };
+}
+
+async function get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await request(`${base}${path}`, { headers });
-  return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as any };
+  return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Answer['body'] };
 }
 
 describe('HTTP API while Redis is away', () => {
