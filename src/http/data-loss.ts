@@ -9,14 +9,14 @@ import type { DeploymentGuard } from '../store/deployment-guard.js';
  * Hooks on the root instance: register it first, so they cover every route.
  */
 export interface DataLossOptions {
-  deployment: DeploymentGuard;
+  /** Read at request time, not at registration (`fedreg-watch openapi` builds routes with no store). */
+  deployment: () => DeploymentGuard;
 }
 
 export const RECOVER_HINT =
   'an operator must run `fedreg-watch recover` (see README, "When Redis loses its data")';
 
 export function registerDataLossGuard(app: FastifyInstance, options: DataLossOptions): void {
-  const { deployment } = options;
   const guarded = (url: string): boolean => {
     const path = url.split('?', 1)[0] ?? '';
     return path === '/readyz' || path.startsWith('/v1/') || path === '/v1';
@@ -25,6 +25,7 @@ export function registerDataLossGuard(app: FastifyInstance, options: DataLossOpt
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!guarded(req.url)) return;
     // A Redis that does not answer is not a loss: the route answers for itself.
+    const deployment = options.deployment();
     const status = await deployment.check().catch(() => deployment.status());
     if (status.kind !== 'lost') return;
     const body = {
@@ -40,7 +41,7 @@ export function registerDataLossGuard(app: FastifyInstance, options: DataLossOpt
 
   // Durability warnings ride along on a ready answer, so a probe or a person sees them.
   app.addHook('onSend', async (req, reply, payload) => {
-    const problems = deployment.durability?.problems ?? [];
+    const problems = options.deployment().durability?.problems ?? [];
     if (problems.length === 0 || reply.statusCode >= 300 || (req.url.split('?', 1)[0] ?? '') !== '/readyz')
       return payload;
     if (typeof payload !== 'string') return payload;

@@ -104,7 +104,8 @@ export function createOpsServer(options: {
   deployment?: DeploymentGuard;
 }): FastifyInstance {
   const app = Fastify({ logger: false });
-  if (options.deployment) registerDataLossGuard(app, { deployment: options.deployment });
+  const { deployment } = options;
+  if (deployment) registerDataLossGuard(app, { deployment: () => deployment });
   app.get('/livez', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ok = await options.ready().catch(() => false);

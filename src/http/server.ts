@@ -43,7 +43,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   installErrorHandling(app, ctx.logger, { storeConnected: () => ctx.redis.status === 'ready' });
   recordRoutes(app);
   // While Redis has lost the deployment's data, /readyz and /v1 answer 503 (see http/data-loss.ts).
-  registerDataLossGuard(app, { deployment: ctx.deployment });
+  registerDataLossGuard(app, { deployment: () => ctx.deployment });
   if (options.hooks) await options.hooks(app);
   await registerApiDescription(app);
 
