@@ -3,34 +3,17 @@ import { isAppError } from '../errors.js';
 import { isIsoDate } from '../federal-register/dates.js';
 import { readXmlFile } from './read-xml-file.js';
 import { ECFR_MAX_BYTES, parseEcfrSupplement4, type EcfrParseReport } from '../sources/ecfr.js';
+import { parseLongDate } from '../rule-xml/dates.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'usage: fedreg-watch ecfr FILE.xml [--as-of YYYY-MM-DD] [--pretty]\n';
-
-const MONTHS: Record<string, number> = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12,
-};
 
 /** The date the file is as of, when not given: a date in its name, else its `<AMDDATE>`. */
 function dateOf(file: string, xml: string): string | undefined {
   const named = /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1];
   if (named && isIsoDate(named)) return named;
-  const amd = /<AMDDATE>\s*([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\s*<\/AMDDATE>/.exec(xml);
-  const month = amd ? MONTHS[amd[1]!.toLowerCase()] : undefined;
-  if (!amd || !month) return undefined;
-  const iso = `${amd[3]}-${String(month).padStart(2, '0')}-${amd[2]!.padStart(2, '0')}`;
-  return isIsoDate(iso) ? iso : undefined;
+  const amd = /<AMDDATE>([^<]*)<\/AMDDATE>/.exec(xml)?.[1];
+  return amd ? parseLongDate(amd) : undefined;
 }
 
 /** The reading report, for people: figures first, then what disagrees and why, then warnings. */
