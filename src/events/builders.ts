@@ -136,18 +136,39 @@ export function entryRevisedEvent(
   options: RevisionOptions = {},
 ): EntryRevisedEvent {
   const key = options.key ?? keyOf(after);
+  return envelope(
+    EVENT_TYPES.entryRevised,
+    origin,
+    key,
+    after,
+    beforeAfterData(origin, key, before, after, options, { changes: diffEntryFields(before, after) }),
+  );
+}
+
+/**
+ * The data of an event that takes an entry from `before` to `after` (revised, corrected,
+ * editorial): `fields` are what the type adds, placed after `before` as the schemas list them.
+ */
+function beforeAfterData<F extends object>(
+  origin: EventOrigin,
+  key: string,
+  before: ListedEntry,
+  after: ListedEntry,
+  options: RevisionOptions,
+  fields: F,
+) {
   const previousKey = options.previousKey ?? keyOf(before);
-  return envelope(EVENT_TYPES.entryRevised, origin, key, after, {
+  return {
     key,
     country: after.country,
     name: after.name,
     ...originData(origin),
     entry: after,
     before,
-    changes: diffEntryFields(before, after),
+    ...fields,
     ...(previousKey !== key ? { previousKey } : {}),
     ...(options.match ? { match: options.match } : {}),
-  });
+  };
 }
 
 export function entryCorrectedEvent(
@@ -158,19 +179,16 @@ export function entryCorrectedEvent(
   options: RevisionOptions = {},
 ): EntryCorrectedEvent {
   const key = options.key ?? keyOf(after);
-  const previousKey = options.previousKey ?? keyOf(before);
-  return envelope(EVENT_TYPES.entryCorrected, origin, key, after, {
+  return envelope(
+    EVENT_TYPES.entryCorrected,
+    origin,
     key,
-    country: after.country,
-    name: after.name,
-    ...originData(origin),
-    entry: after,
-    before,
-    changes: diffEntryFields(before, after),
-    corrects,
-    ...(previousKey !== key ? { previousKey } : {}),
-    ...(options.match ? { match: options.match } : {}),
-  });
+    after,
+    beforeAfterData(origin, key, before, after, options, {
+      changes: diffEntryFields(before, after),
+      corrects,
+    }),
+  );
 }
 
 export function entryRemovedEvent(
@@ -202,20 +220,14 @@ export function entryEditorialEvent(
   options: RevisionOptions = {},
 ): EntryEditorialEvent {
   const key = options.key ?? keyOf(after);
-  const previousKey = options.previousKey ?? keyOf(before);
   const changes = diffEntryFields(before, after);
-  return envelope(EVENT_TYPES.entryEditorial, origin, key, after, {
+  return envelope(
+    EVENT_TYPES.entryEditorial,
+    origin,
     key,
-    country: after.country,
-    name: after.name,
-    ...originData(origin),
-    entry: after,
-    before,
-    changedFields: changes.changedFields,
-    changes,
-    ...(previousKey !== key ? { previousKey } : {}),
-    ...(options.match ? { match: options.match } : {}),
-  });
+    after,
+    beforeAfterData(origin, key, before, after, options, { changedFields: changes.changedFields, changes }),
+  );
 }
 
 /**
