@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   REDIS_NOT_DURABLE: 'permanent',
   /** A stored webhook secret cannot be decrypted with SECRETS_KEY or SECRETS_KEY_PREVIOUS. */
   SECRET_UNREADABLE: 'permanent',
+  /** A value stored in Redis is not what its key should hold (not JSON, or not of its shape). */
+  STORE_CORRUPT: 'permanent',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

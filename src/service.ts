@@ -10,9 +10,9 @@ import {
   FR_XML_REQUESTS_PER_SECOND,
 } from './federal-register/client.js';
 import { HttpFetcher } from './http-client/http.js';
-import { RedisRateBudgets } from './http-client/redis-rate-budget.js';
+import { RedisRateBudgets } from './store/rate-budgets.js';
 import { sourcesBudget } from './sources/fetch.js';
-import { RedisConditionalStore } from './http-client/conditional-store.js';
+import { RedisConditionalStore } from './store/conditional-requests.js';
 import { createHttpServer } from './http/server.js';
 import { createOpsServer, registerOpsRoutes } from './http/ops.js';
 import { createLogger, type Logger } from './observe/logger.js';
@@ -37,10 +37,12 @@ import {
 } from './queues/index.js';
 import { createDeploymentGuard, type DeploymentStatus } from './store/deployment-guard.js';
 import { checkDurability } from './store/durability.js';
+import { DeadLetterStore } from './store/dead-letters.js';
 import { DocumentStore } from './store/documents.js';
 import { EventLog } from './store/event-log.js';
 import { createKeys } from './store/keys.js';
 import { createRedis } from './store/redis.js';
+import { SourceStore } from './store/sources.js';
 import { StateStore } from './store/state.js';
 import { SubscriptionStore } from './store/subscriptions.js';
 
@@ -109,6 +111,8 @@ export function buildContext(
     events: new EventLog(redis, keys),
     documents: new DocumentStore(redis, keys),
     subscriptions: new SubscriptionStore(redis, keys, { keys: config.secretsKeys }),
+    sourceLists: new SourceStore(redis, keys),
+    deadLetters: new DeadLetterStore(redis, keys),
     deployment: createDeploymentGuard(redis, keys, {
       redis: config.redis,
       dataDir: config.dataDir,

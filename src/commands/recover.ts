@@ -3,15 +3,14 @@ import { parseArgs } from 'node:util';
 import { isIsoDate, parseSnapshot } from '../entity-list/snapshot.js';
 import type { Snapshot } from '../entity-list/types.js';
 import { isAppError } from '../errors.js';
-import { DocumentCursor } from '../federal-register/cursor.js';
+import { DocumentCursor } from '../store/cursor.js';
 import { addDays } from '../federal-register/dates.js';
 import { createLogger } from '../observe/logger.js';
 import { backfill } from '../pipeline/backfill.js';
-import type { PipelineContext } from '../pipeline/context.js';
 import { registerSchedulers, schedulerPlans } from '../queues/index.js';
 import { buildContext, contextClosers, runSteps } from '../service.js';
 import { fetchEcfrEntityList } from '../sources/fetch.js';
-import type { Keys } from '../store/keys.js';
+import { clearDeploymentData } from '../store/deployment.js';
 import type { CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
 import { readSubscriptionsExport } from './subscriptions.js';
@@ -128,9 +127,9 @@ export async function recoverCommand(
       }));
     }
 
-    const cleared = await clearDeployment(ctx, ctx.keys);
+    const cleared = await clearDeploymentData(ctx.redis, ctx.keys);
     await ctx.state.importBaseline(snapshot, { force: true, now: ctx.now() });
-    if (fromEcfr) await ctx.redis.set(ctx.keys.sourceSnapshot('ecfr'), JSON.stringify(snapshot));
+    if (fromEcfr) await ctx.sourceLists.setSnapshot('ecfr', snapshot);
     await new DocumentCursor(ctx.redis, { prefix: ctx.keys.federalRegister, startDate: since }).clear();
     const restored = await ctx.subscriptions.importAll(subscriptions, ctx.now());
     const marker = await ctx.deployment.store.replace('recover', ctx.now(), lostEpoch);
@@ -171,24 +170,4 @@ export async function recoverCommand(
     process.off('SIGINT', stop);
     await runSteps(ctx.logger, contextClosers(ctx));
   }
-}
-
-/**
- * Deletes what a loss left of the deployment under its prefix (an evicted store keeps a part,
- * which would make documents look applied that are not), except the subscriptions, which the
- * recovery keeps unless an export replaces them. Returns how many keys it deleted.
- */
-async function clearDeployment(ctx: PipelineContext, keys: Keys): Promise<number> {
-  const pattern = `${keys.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
-  const keep = (key: string): boolean =>
-    key === keys.subscriptions || key.startsWith(`${keys.prefix}:subscription:`);
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, found] = await ctx.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    const doomed = found.filter((k) => !keep(k));
-    if (doomed.length > 0) deleted += await ctx.redis.del(...doomed);
-  } while (cursor !== '0');
-  return deleted;
 }

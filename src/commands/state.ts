@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseSnapshot } from '../entity-list/snapshot.js';
 import { isAppError } from '../errors.js';
 import { addDays } from '../federal-register/dates.js';
-import { DocumentCursor } from '../federal-register/cursor.js';
+import { DocumentCursor } from '../store/cursor.js';
 import { createDeploymentGuard } from '../store/deployment-guard.js';
 import { createKeys } from '../store/keys.js';
 import { createRedis } from '../store/redis.js';
@@ -38,7 +38,7 @@ export async function stateCommand(
         io.stdout.write('no state imported\n');
         return 1;
       }
-      const entries = await redis.hlen(keys.stateEntries);
+      const entries = await state.entryCount();
       io.stdout.write(JSON.stringify({ ...meta, entries }, null, 2) + '\n');
       return 0;
     }

@@ -1,5 +1,5 @@
 import type { FederalRegisterClient, RequestContext } from './client.js';
-import type { DocumentCursor } from './cursor.js';
+import type { DocumentCursor } from '../store/cursor.js';
 import type { FrDocument, FrDocumentTypeCode } from './types.js';
 
 export interface PollResult {

@@ -354,12 +354,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: PipelineContext):
       }),
     },
     async () => {
-      const accepted = await ctx.redis.hgetall(ctx.keys.sourceState);
+      const accepted = await ctx.sourceLists.accepted();
       const out: Record<string, unknown> = {};
       for (const source of ['ecfr', 'csl'] as const) {
         const held = await heldSnapshot(ctx, source);
         out[source] = {
-          accepted: accepted[source] ? (JSON.parse(accepted[source]) as unknown) : null,
+          accepted: accepted[source] ?? null,
           held: held
             ? {
                 heldAt: held.heldAt,

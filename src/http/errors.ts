@@ -35,6 +35,8 @@ export function statusOf(err: AppError): number {
       return 404;
     case 'REDIS_UNAVAILABLE':
       return 503;
+    case 'STORE_CORRUPT':
+      return 500;
     default:
       return err.retryable ? 503 : 422;
   }

@@ -1,7 +1,9 @@
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RedisClient } from '../store/redis.js';
+import { DeadLetterStore } from '../store/dead-letters.js';
 import { DocumentStore } from '../store/documents.js';
+import { SourceStore } from '../store/sources.js';
 import type { Keys } from '../store/keys.js';
 import type { PipelineEventMap, PipelineEventName, PipelineObserver } from './pipeline-events.js';
 
@@ -465,18 +467,17 @@ export function redisStateProbe(
   snapshotSources: readonly string[] = ['ecfr', 'csl'],
 ): StateProbe {
   const documents = new DocumentStore(redis, keys);
+  const sources = new SourceStore(redis, keys);
+  const deadLetters = new DeadLetterStore(redis, keys);
   return {
     heldDiffs: async () => {
-      const raw = await Promise.all(snapshotSources.map((s) => redis.get(keys.sourceHeld(s))));
+      const removals = await sources.heldRemovals(snapshotSources);
       return Object.fromEntries(
-        snapshotSources.map((s, i) => {
-          const held = raw[i] ? (JSON.parse(raw[i]) as { removals?: unknown }) : undefined;
-          return [s, held ? { removals: typeof held.removals === 'number' ? held.removals : 0 } : undefined];
-        }),
+        snapshotSources.map((s) => [s, removals[s] === undefined ? undefined : { removals: removals[s] }]),
       );
     },
     quarantinedDocuments: async () => (await documents.quarantined()).length,
-    deadLetters: () => redis.llen(keys.deadLetters),
+    deadLetters: () => deadLetters.count(),
   };
 }
 

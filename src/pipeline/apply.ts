@@ -29,7 +29,7 @@ export async function drainApplyLine(ctx: PipelineContext, signal?: AbortSignal)
     if (head === undefined) return { applied };
     const record = await ctx.documents.get(head);
     if (!record || record.status === 'applied' || record.status === 'quarantined') {
-      await ctx.redis.zrem(ctx.keys.docsPending, head);
+      await ctx.documents.dropPending(head);
       continue;
     }
     if (record.status === 'discovered') {

@@ -7,10 +7,12 @@ import type { RateLimiter } from '../http-client/rate-budget.js';
 import type { Logger } from '../observe/logger.js';
 import type { PipelineObserver } from '../observe/pipeline-events.js';
 import type { Queues } from '../queues/index.js';
+import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { DeploymentGuard } from '../store/deployment-guard.js';
 import type { DocumentStore } from '../store/documents.js';
 import type { EventLog } from '../store/event-log.js';
 import type { Keys } from '../store/keys.js';
+import type { SourceStore } from '../store/sources.js';
 import type { StateStore } from '../store/state.js';
 import type { SubscriptionStore } from '../store/subscriptions.js';
 
@@ -31,6 +33,10 @@ export interface PipelineContext {
   events: EventLog;
   documents: DocumentStore;
   subscriptions: SubscriptionStore;
+  /** Commerce's own lists (eCFR, CSL): accepted and held by the circuit breaker. */
+  sourceLists: SourceStore;
+  /** Deliveries that exhausted their retries, indexed by time and by subscription. */
+  deadLetters: DeadLetterStore;
   /** Whether Redis still holds this deployment's data: work stops when it lost it. */
   deployment: DeploymentGuard;
   observer: PipelineObserver;

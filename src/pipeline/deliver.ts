@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { nextDelay } from '../delivery/retry.js';
 import type { DeliverJob } from '../queues/index.js';
+import type { DeadLetter } from '../store/dead-letters.js';
 import type { PipelineContext } from './context.js';
 
 /**
@@ -12,15 +13,7 @@ import type { PipelineContext } from './context.js';
  */
 export type DeliverResult = 'delivered' | 'retrying' | 'dead-lettered' | 'disabled' | 'skipped';
 
-export interface DeadLetter {
-  eventId: string;
-  subscriptionId: string;
-  eventType?: string;
-  attempts: number;
-  reason: string;
-  status?: number;
-  at: string;
-}
+export type { DeadLetter } from '../store/dead-letters.js';
 
 export interface DelivererOptions {
   /** How long a subscription read is reused: a disable or rotation takes effect within it. */
@@ -56,10 +49,7 @@ export function createDeliverer(ctx: PipelineContext, options: DelivererOptions 
     if (hit) return hit;
     const logged = await ctx.events.rawById(id);
     if (!logged) return undefined;
-    const value = {
-      json: logged.json,
-      type: (JSON.parse(logged.json) as { type?: string }).type ?? 'unknown',
-    };
+    const value = { json: logged.json, type: logged.type };
     events.set(id, value);
     if (events.size > eventCacheSize) events.delete(events.keys().next().value as string);
     return value;
@@ -215,15 +205,8 @@ async function disable(ctx: PipelineContext, subscriptionId: string, reason: str
   ctx.logger.warn({ subscriptionId, reason }, 'subscription disabled');
 }
 
-const DEAD_LETTER_CAP = 100_000;
-
 export async function deadLetter(ctx: PipelineContext, letter: Omit<DeadLetter, 'at'>): Promise<void> {
-  const record: DeadLetter = { ...letter, at: new Date(ctx.now()).toISOString() };
-  await ctx.redis
-    .multi()
-    .lpush(ctx.keys.deadLetters, JSON.stringify(record))
-    .ltrim(ctx.keys.deadLetters, 0, DEAD_LETTER_CAP - 1)
-    .exec();
+  await ctx.deadLetters.add({ ...letter, at: new Date(ctx.now()).toISOString() });
   ctx.observer.emit('delivery.dead-lettered', {
     subscriptionId: letter.subscriptionId,
     eventId: letter.eventId,
@@ -236,22 +219,19 @@ export async function deadLetter(ctx: PipelineContext, letter: Omit<DeadLetter, 
 }
 
 export async function deadLetters(
-  ctx: Pick<PipelineContext, 'redis' | 'keys'>,
+  ctx: Pick<PipelineContext, 'deadLetters'>,
   subscriptionId?: string,
 ): Promise<DeadLetter[]> {
-  const all = (await ctx.redis.lrange(ctx.keys.deadLetters, 0, -1)).map((s) => JSON.parse(s) as DeadLetter);
-  return subscriptionId ? all.filter((d) => d.subscriptionId === subscriptionId) : all;
+  return ctx.deadLetters.list(subscriptionId);
 }
 
 /** Takes a subscription's dead letters out of the queue and delivers them again. */
 export async function redeliver(ctx: PipelineContext, subscriptionId: string): Promise<number> {
-  const raw = await ctx.redis.lrange(ctx.keys.deadLetters, 0, -1);
-  const mine = raw.filter((s) => (JSON.parse(s) as DeadLetter).subscriptionId === subscriptionId);
+  const mine = await ctx.deadLetters.ofSubscription(subscriptionId);
   const stamp = String(ctx.now());
   const seen = new Set<string>();
   const jobs: Array<{ name: string; data: DeliverJob; opts: { jobId: string } }> = [];
-  for (const s of mine) {
-    const letter = JSON.parse(s) as DeadLetter;
+  for (const { letter } of mine) {
     if (seen.has(letter.eventId)) continue;
     seen.add(letter.eventId);
     jobs.push({
@@ -261,8 +241,6 @@ export async function redeliver(ctx: PipelineContext, subscriptionId: string): P
     });
   }
   if (jobs.length > 0) await ctx.queues.deliver.addBulk(jobs);
-  const tx = ctx.redis.multi();
-  for (const s of mine) tx.lrem(ctx.keys.deadLetters, 1, s);
-  await tx.exec();
+  await ctx.deadLetters.remove(mine);
   return jobs.length;
 }

@@ -16,7 +16,7 @@ export function deliveryJobId(eventId: string, subscriptionId: string): string {
 }
 
 export async function fanOut(ctx: PipelineContext, signal?: AbortSignal): Promise<number> {
-  let cursor = (await ctx.redis.get(ctx.keys.fanoutCursor)) ?? '0-0';
+  let cursor = await ctx.events.fanoutCursor();
   let queued = 0;
   for (;;) {
     if (signal?.aborted) break;
@@ -37,7 +37,7 @@ export async function fanOut(ctx: PipelineContext, signal?: AbortSignal): Promis
     if (jobs.length > 0) await ctx.queues.deliver.addBulk(jobs);
     queued += jobs.length;
     cursor = page.next;
-    await ctx.redis.set(ctx.keys.fanoutCursor, cursor);
+    await ctx.events.setFanoutCursor(cursor);
   }
   return queued;
 }
@@ -50,8 +50,7 @@ async function documentSeenAt(
   const documentNumber = (event.data as { documentNumber?: unknown } | null)?.documentNumber;
   if (typeof documentNumber !== 'string') return undefined;
   if (!cache.has(documentNumber)) {
-    const at = await ctx.redis.hget(ctx.keys.doc(documentNumber), 'discoveredAt');
-    cache.set(documentNumber, at ? Date.parse(at) : undefined);
+    cache.set(documentNumber, await ctx.documents.discoveredAt(documentNumber));
   }
   return cache.get(documentNumber);
 }

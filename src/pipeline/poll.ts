@@ -1,6 +1,6 @@
 import { documentFactsFromApi, type DocumentFacts } from '../entity-list/document.js';
 import { isIsoDate } from '../entity-list/snapshot.js';
-import { DocumentCursor } from '../federal-register/cursor.js';
+import { DocumentCursor } from '../store/cursor.js';
 import { addDays } from '../federal-register/dates.js';
 import { pollEntityListDocuments } from '../federal-register/poll.js';
 import type { FrDocument } from '../federal-register/types.js';

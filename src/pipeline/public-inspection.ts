@@ -7,10 +7,9 @@ import {
   type PublicInspectionOutcome,
   type PublishedDocumentRef,
 } from '../federal-register/public-inspection.js';
-import { PublicInspectionStore } from '../federal-register/public-inspection-store.js';
+import { PublicInspectionStore } from '../store/public-inspection.js';
 import { readProvisionalChanges, type ProvisionalReading } from '../entity-list/provisional.js';
 import { entryKey } from '../entity-list/identity.js';
-import type { EntryChange } from '../entity-list/types.js';
 import { isAppError } from '../errors.js';
 import type { PipelineContext } from './context.js';
 
@@ -30,20 +29,18 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
     complete: true,
     published: await recentlyPublished(ctx),
   });
-  const provisional = provisionalKey(ctx);
   const events: CloudEvent[] = [];
   for (const outcome of outcomes) {
     const number = outcome.data.documentNumber;
     if (outcome.type === PI_EVENT_TYPE) {
       const reading = await readInspectionCopy(ctx, outcome, signal);
-      if (reading) await ctx.redis.hset(provisional, number, JSON.stringify(reading));
+      if (reading) await store.saveProvisional(number, reading);
       events.push(toEvent(outcome, reading));
       continue;
     }
     // How the filing ended settles what it announced: confirmed entry by entry against the
     // published rule's extraction, or withdrawn with it.
-    const stored = await ctx.redis.hget(provisional, number);
-    const reading = stored ? (JSON.parse(stored) as ProvisionalReading) : undefined;
+    const reading = await store.provisional(number);
     const published =
       outcome.type === PI_PUBLISHED_EVENT_TYPE
         ? await publishedChanges(ctx, outcome.data.publishedDocumentNumber)
@@ -58,7 +55,7 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
   });
   await store.save(state);
   const settled = outcomes.filter((o) => o.type !== PI_EVENT_TYPE).map((o) => o.data.documentNumber);
-  if (settled.length > 0) await ctx.redis.hdel(provisional, ...settled);
+  await store.settle(settled);
   if (appended.length > 0) {
     for (const e of events) ctx.observer.emit('event.appended', { type: e.type, id: e.id });
     await ctx.queues.fanout.add('fanout', { v: 1 });
@@ -74,24 +71,16 @@ export async function pollPublicInspection(ctx: PipelineContext, signal: AbortSi
  * `EXTRACTION_WAIT_MS` counts anyway.
  */
 async function recentlyPublished(ctx: PipelineContext): Promise<PublishedDocumentRef[]> {
-  const numbers = await ctx.redis.zrevrange(ctx.keys.docsAll, 0, 499);
-  // One round trip for all of them: this runs at every public-inspection poll.
-  const pipeline = ctx.redis.pipeline();
-  for (const n of numbers)
-    pipeline.hmget(ctx.keys.doc(n), 'publicationDate', 'facts', 'status', 'discoveredAt');
-  const rows = (await pipeline.exec()) ?? [];
   const refs: PublishedDocumentRef[] = [];
-  numbers.forEach((n, i) => {
-    const [err, fields] = rows[i] ?? [];
-    if (err) throw err;
-    const [date, facts, status, discoveredAt] = fields as Array<string | null>;
-    if (!date) return;
-    const waiting =
-      status === 'discovered' && ctx.now() - Date.parse(discoveredAt ?? '') < EXTRACTION_WAIT_MS;
-    if (waiting) return;
-    const citation = facts ? (JSON.parse(facts) as { citation?: string | null }).citation : undefined;
-    refs.push({ document_number: n, publication_date: date, ...(citation ? { citation } : {}) });
-  });
+  for (const d of await ctx.documents.recent(500)) {
+    const waiting = d.status === 'discovered' && ctx.now() - Date.parse(d.discoveredAt) < EXTRACTION_WAIT_MS;
+    if (waiting) continue;
+    refs.push({
+      document_number: d.documentNumber,
+      publication_date: d.publicationDate,
+      ...(d.citation ? { citation: d.citation } : {}),
+    });
+  }
   return refs;
 }
 
@@ -121,21 +110,15 @@ async function readInspectionCopy(
 
 const EXTRACTION_WAIT_MS = 10 * 60_000;
 
-/** Provisional readings of filings still on inspection, by document number. */
-function provisionalKey(ctx: PipelineContext): string {
-  return `${ctx.keys.federalRegister}pi:provisional`;
-}
-
 /** The published rule's changes as keys (`action key`), when its extraction is stored. */
 async function publishedChanges(
   ctx: PipelineContext,
   documentNumber: string,
 ): Promise<Set<string> | undefined> {
-  const raw = await ctx.redis.hget(ctx.keys.doc(documentNumber), 'extraction');
-  if (!raw) return undefined;
-  const extraction = JSON.parse(raw) as { changes?: EntryChange[] };
+  const extraction = await ctx.documents.extraction(documentNumber);
+  if (!extraction) return undefined;
   return new Set(
-    (extraction.changes ?? []).flatMap((c) =>
+    extraction.changes.flatMap((c) =>
       [c.entry.name, ...(c.previousName ? [c.previousName] : [])].map(
         (name) => `${c.action} ${entryKey(c.country, name)}`,
       ),

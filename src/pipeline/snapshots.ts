@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { driftEvent, sourceEditorialEvents } from '../events/builders.js';
 import { addDays, utcDate } from '../federal-register/dates.js';
 import type { SnapshotSource } from '../queues/index.js';
+import type { HeldSnapshot } from '../store/sources.js';
 import { fetchCslEntityList, fetchEcfrEntityList } from '../sources/fetch.js';
 import type { PipelineContext } from './context.js';
 
@@ -34,12 +35,7 @@ export const SOURCE_URIS: Record<SnapshotSource, string> = {
   csl: CSL_ENTITY_LIST_URL,
 };
 
-export interface HeldSnapshot {
-  snapshot: Snapshot;
-  heldAt: string;
-  anomalyId?: string;
-  removals: number;
-}
+export type { HeldSnapshot } from '../store/sources.js';
 
 export type SnapshotOutcome = 'accepted' | 'held';
 
@@ -81,10 +77,9 @@ async function fetchSnapshot(
 export async function seedStateFromEcfr(ctx: PipelineContext, signal: AbortSignal): Promise<Snapshot> {
   const snapshot = await fetchSnapshot(ctx, 'ecfr', signal);
   // Another process may have seeded (or an operator imported) while this one fetched.
-  const claimed = await ctx.redis.set(`${ctx.keys.stateMeta}:seeding`, String(ctx.now()), 'EX', 300, 'NX');
-  if (claimed === 'OK' && !(await ctx.state.isInitialised())) {
+  if ((await ctx.sourceLists.claimSeeding(ctx.now())) && !(await ctx.state.isInitialised())) {
     await ctx.state.importBaseline(snapshot, { now: ctx.now() });
-    await ctx.redis.set(ctx.keys.sourceSnapshot('ecfr'), JSON.stringify(snapshot));
+    await ctx.sourceLists.setSnapshot('ecfr', snapshot);
     ctx.logger.warn(
       { asOf: snapshot.asOf, entries: snapshot.entries.length },
       'no Entity List state was imported: seeded it from eCFR Supplement No. 4; import a snapshot of your own with `fedreg-watch state import` to replace it',
@@ -118,9 +113,9 @@ export async function considerSnapshot(
   source: SnapshotSource,
   snapshot: Snapshot,
 ): Promise<SnapshotOutcome> {
-  const previousRaw = await ctx.redis.get(ctx.keys.sourceSnapshot(source));
+  const previous = await ctx.sourceLists.snapshot(source);
   // The first list of a source is weighed against our own state.
-  const prior = previousRaw ? (JSON.parse(previousRaw) as Snapshot) : await derivedState(ctx);
+  const prior = previous ?? (await derivedState(ctx));
   const diff = diffSnapshots(prior, snapshot, { source: SOURCE_URIS[source] });
   const verdict = evaluateDiff(diff, prior, {
     maxRemovedFraction: ctx.config.massChange.maxRemovalRatio,
@@ -133,7 +128,7 @@ export async function considerSnapshot(
       removals: diff.counts.removed,
       ...(verdict.anomaly ? { anomalyId: verdict.anomaly.id } : {}),
     };
-    await ctx.redis.set(ctx.keys.sourceHeld(source), JSON.stringify(held));
+    await ctx.sourceLists.hold(source, held);
     if (verdict.anomaly) await append(ctx, [verdict.anomaly]);
     ctx.observer.emit('diff.held', { source, removals: diff.counts.removed, listSize: prior.entries.length });
     ctx.logger.warn(
@@ -145,35 +140,22 @@ export async function considerSnapshot(
   if (diff.counts.editorial > 0) {
     ctx.observer.emit('diff.editorial', { source, differences: diff.counts.editorial, against: 'previous' });
     // Only between two versions of the source's own list: against our state it is reconciliation's.
-    if (previousRaw) await append(ctx, sourceEditorialEvents(diff));
+    if (previous) await append(ctx, sourceEditorialEvents(diff));
   }
   await accept(ctx, source, snapshot);
   return 'accepted';
 }
 
 async function accept(ctx: PipelineContext, source: SnapshotSource, snapshot: Snapshot): Promise<void> {
-  await ctx.redis
-    .multi()
-    .set(ctx.keys.sourceSnapshot(source), JSON.stringify(snapshot))
-    .del(ctx.keys.sourceHeld(source))
-    .hset(
-      ctx.keys.sourceState,
-      source,
-      JSON.stringify({
-        asOf: snapshot.asOf,
-        entries: snapshot.entries.length,
-        acceptedAt: new Date(ctx.now()).toISOString(),
-      }),
-    )
-    .exec();
+  await ctx.sourceLists.accept(source, snapshot, new Date(ctx.now()).toISOString());
   await ctx.queues.reconcile.add('reconcile', { v: 1, source });
 }
 
 /** An operator's release of a held list: it is accepted as if it had passed. */
 export async function releaseHeld(ctx: PipelineContext, source: SnapshotSource): Promise<boolean> {
-  const raw = await ctx.redis.get(ctx.keys.sourceHeld(source));
-  if (!raw) return false;
-  await accept(ctx, source, (JSON.parse(raw) as HeldSnapshot).snapshot);
+  const held = await ctx.sourceLists.held(source);
+  if (!held) return false;
+  await accept(ctx, source, held.snapshot);
   ctx.observer.emit('diff.released', { source });
   ctx.logger.info({ source }, 'held snapshot released by an operator');
   return true;
@@ -183,15 +165,14 @@ export async function heldSnapshot(
   ctx: PipelineContext,
   source: SnapshotSource,
 ): Promise<HeldSnapshot | undefined> {
-  const raw = await ctx.redis.get(ctx.keys.sourceHeld(source));
-  return raw ? (JSON.parse(raw) as HeldSnapshot) : undefined;
+  return ctx.sourceLists.held(source);
 }
 
 /** Compares the derived state with the source's accepted list; logs a drift event when they differ. */
 export async function reconcile(ctx: PipelineContext, source: SnapshotSource): Promise<number> {
-  const raw = await ctx.redis.get(ctx.keys.sourceSnapshot(source));
-  if (!raw) return 0;
-  const diff = diffSnapshots(await derivedState(ctx), JSON.parse(raw) as Snapshot, {
+  const accepted = await ctx.sourceLists.snapshot(source);
+  if (!accepted) return 0;
+  const diff = diffSnapshots(await derivedState(ctx), accepted, {
     source: SOURCE_URIS[source],
   });
   if (diff.counts.editorial > 0) {

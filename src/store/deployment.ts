@@ -249,3 +249,23 @@ export function redisAddress(url: string): string {
     return url.replace(/\/\/[^@/]*@/, '//');
   }
 }
+
+/**
+ * Deletes what a loss left of the deployment under its prefix (an evicted store keeps a part,
+ * which would make documents look applied that are not), except the subscriptions, which the
+ * recovery keeps unless an export replaces them. Returns how many keys it deleted.
+ */
+export async function clearDeploymentData(redis: RedisClient, keys: Keys): Promise<number> {
+  const pattern = `${keys.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  const keep = (key: string): boolean =>
+    key === keys.subscriptions || key.startsWith(`${keys.prefix}:subscription:`);
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    const doomed = found.filter((k) => !keep(k));
+    if (doomed.length > 0) deleted += await redis.del(...doomed);
+  } while (cursor !== '0');
+  return deleted;
+}

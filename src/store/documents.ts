@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis.js';
 import type { DocumentFacts } from '../entity-list/document.js';
 import type { DocumentExtraction } from '../entity-list/types.js';
+import { decode, decodeOptional, isObject, isStringArray, type Shape } from './codec.js';
 import type { Keys } from './keys.js';
 
 /**
@@ -49,6 +50,26 @@ redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
 return 1
 `;
 
+/** A recently seen document, as the public-inspection poll links filings to it. */
+export interface RecentDocument {
+  documentNumber: string;
+  publicationDate: string;
+  citation?: string;
+  status: DocumentStatus;
+  discoveredAt: string;
+}
+
+/** Facts as the poll found them; a document discovered without any holds `{}`. */
+const isFacts: Shape<DocumentFacts> = function DocumentFacts(v): v is DocumentFacts {
+  return isObject(v);
+};
+const isExtraction: Shape<DocumentExtraction> = function DocumentExtraction(v): v is DocumentExtraction {
+  return isObject(v) && Array.isArray(v.changes);
+};
+const isError = function DocumentError(v: unknown): v is NonNullable<DocumentRecord['error']> {
+  return isObject(v) && typeof v.code === 'string';
+};
+
 export class DocumentStore {
   constructor(
     private readonly redis: RedisClient,
@@ -81,23 +102,70 @@ export class DocumentStore {
   }
 
   async get(documentNumber: string): Promise<DocumentRecord | undefined> {
-    const h = await this.redis.hgetall(this.keys.doc(documentNumber));
+    const key = this.keys.doc(documentNumber);
+    const h = await this.redis.hgetall(key);
     if (!h.status || !h.documentNumber) return undefined;
     const record: DocumentRecord = {
       documentNumber: h.documentNumber,
       publicationDate: h.publicationDate ?? '',
       xmlUrl: h.xmlUrl ?? '',
-      facts: JSON.parse(h.facts ?? '{}') as DocumentFacts,
+      facts: decode(h.facts ?? '{}', { key, field: 'facts' }, isFacts),
       via: h.via ?? '',
       status: h.status as DocumentStatus,
       discoveredAt: h.discoveredAt ?? '',
-      events: h.events ? (JSON.parse(h.events) as string[]) : [],
+      events: decodeOptional(h.events, { key, field: 'events' }, isStringArray) ?? [],
     };
-    if (h.extraction) record.extraction = JSON.parse(h.extraction) as DocumentExtraction;
+    const extraction = decodeOptional(h.extraction, { key, field: 'extraction' }, isExtraction);
+    if (extraction) record.extraction = extraction;
     if (h.extractedAt) record.extractedAt = h.extractedAt;
     if (h.appliedAt) record.appliedAt = new Date(Number(h.appliedAt)).toISOString();
-    if (h.error) record.error = JSON.parse(h.error) as DocumentRecord['error'];
+    const error = decodeOptional(h.error, { key, field: 'error' }, isError);
+    if (error) record.error = error;
     return record;
+  }
+
+  /** The document's extraction, when it has been extracted. */
+  async extraction(documentNumber: string): Promise<DocumentExtraction | undefined> {
+    const key = this.keys.doc(documentNumber);
+    return decodeOptional(
+      await this.redis.hget(key, 'extraction'),
+      { key, field: 'extraction' },
+      isExtraction,
+    );
+  }
+
+  /** When a poll first saw the document (ms), if it did. */
+  async discoveredAt(documentNumber: string): Promise<number | undefined> {
+    const at = await this.redis.hget(this.keys.doc(documentNumber), 'discoveredAt');
+    return at ? Date.parse(at) : undefined;
+  }
+
+  /**
+   * The last `limit` documents seen, in publication order from the newest, with what a filing is
+   * linked by; read in one round trip (this runs at every public-inspection poll).
+   */
+  async recent(limit: number): Promise<RecentDocument[]> {
+    const numbers = await this.redis.zrevrange(this.keys.docsAll, 0, limit - 1);
+    const pipeline = this.redis.pipeline();
+    for (const n of numbers)
+      pipeline.hmget(this.keys.doc(n), 'publicationDate', 'facts', 'status', 'discoveredAt');
+    const rows = (await pipeline.exec()) ?? [];
+    const out: RecentDocument[] = [];
+    numbers.forEach((n, i) => {
+      const [err, fields] = rows[i] ?? [];
+      if (err) throw err;
+      const [date, facts, status, discoveredAt] = fields as Array<string | null>;
+      if (!date) return;
+      const citation = decodeOptional(facts, { key: this.keys.doc(n), field: 'facts' }, isFacts)?.citation;
+      out.push({
+        documentNumber: n,
+        publicationDate: date,
+        ...(citation ? { citation } : {}),
+        status: (status ?? 'discovered') as DocumentStatus,
+        discoveredAt: discoveredAt ?? '',
+      });
+    });
+    return out;
   }
 
   /** Stores the extraction, unless the document moved on meanwhile (applied or quarantined). */
@@ -152,6 +220,11 @@ export class DocumentStore {
   async head(): Promise<string | undefined> {
     const [first] = await this.redis.zrange(this.keys.docsPending, '0', '0');
     return first;
+  }
+
+  /** Takes a document out of the apply line (applied or quarantined meanwhile). */
+  async dropPending(documentNumber: string): Promise<void> {
+    await this.redis.zrem(this.keys.docsPending, documentNumber);
   }
 
   async pending(): Promise<string[]> {

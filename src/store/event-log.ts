@@ -3,6 +3,7 @@ import { listingKeys } from '../entity-list/listings.js';
 import { keyOf, sameEntry, sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { EVENT_TYPES, type CloudEvent } from '../events/cloudevent.js';
+import { decode, isObject, type Shape } from './codec.js';
 import type { Keys } from './keys.js';
 
 /**
@@ -36,7 +37,10 @@ export class EventLog {
   async page(after: string, limit: number): Promise<FeedPage> {
     const start = after === '0' || after === '0-0' ? '-' : `(${after}`;
     const rows = await this.redis.xrange(this.keys.events, start, '+', 'COUNT', limit);
-    const events = rows.map(([cursor, fields]) => ({ cursor, event: parseFields(fields) }));
+    const events = rows.map(([cursor, fields]) => ({
+      cursor,
+      event: parseFields(fields, this.keys.events, cursor),
+    }));
     return { events, next: events.length > 0 ? events[events.length - 1]!.cursor : after };
   }
 
@@ -45,17 +49,28 @@ export class EventLog {
     if (!cursor) return undefined;
     const rows = await this.redis.xrange(this.keys.events, cursor, cursor);
     const row = rows[0];
-    return row ? { cursor: row[0], event: parseFields(row[1]) } : undefined;
+    return row ? { cursor: row[0], event: parseFields(row[1], this.keys.events, row[0]) } : undefined;
   }
 
-  /** The event exactly as logged (the bytes a webhook sends and signs). */
-  async rawById(id: string): Promise<{ cursor: string; json: string } | undefined> {
+  /** The event exactly as logged (the bytes a webhook sends and signs), with its type. */
+  async rawById(id: string): Promise<{ cursor: string; json: string; type: string } | undefined> {
     const cursor = await this.redis.hget(this.keys.eventIds, id);
     if (!cursor) return undefined;
     const row = (await this.redis.xrange(this.keys.events, cursor, cursor))[0];
     if (!row) return undefined;
     const i = row[1].indexOf('e');
-    return { cursor: row[0], json: row[1][i + 1] ?? 'null' };
+    const json = row[1][i + 1] ?? 'null';
+    const { type } = decode(json, { key: this.keys.events, field: row[0] }, isObject);
+    return { cursor: row[0], json, type: typeof type === 'string' ? type : 'unknown' };
+  }
+
+  /** The stream id up to which events have been fanned out to deliveries ('0-0': none yet). */
+  async fanoutCursor(): Promise<string> {
+    return (await this.redis.get(this.keys.fanoutCursor)) ?? '0-0';
+  }
+
+  async setFanoutCursor(cursor: string): Promise<void> {
+    await this.redis.set(this.keys.fanoutCursor, cursor);
   }
 
   async byIds(ids: readonly string[]): Promise<LoggedEvent[]> {
@@ -97,9 +112,13 @@ export class EventLog {
   }
 }
 
-function parseFields(fields: string[]): CloudEvent {
+const isEvent: Shape<CloudEvent> = function CloudEvent(v): v is CloudEvent {
+  return isObject(v) && typeof v.id === 'string' && typeof v.type === 'string';
+};
+
+function parseFields(fields: string[], key: string, cursor: string): CloudEvent {
   const i = fields.indexOf('e');
-  return JSON.parse(fields[i + 1] ?? 'null') as CloudEvent;
+  return decode(fields[i + 1] ?? 'null', { key, field: cursor }, isEvent);
 }
 
 /**

@@ -29,8 +29,19 @@ export interface Keys {
   subscription(id: string): string;
   /** STRING: the stream id up to which events have been fanned out to deliveries. */
   fanoutCursor: string;
-  /** LIST: dead-lettered deliveries (JSON), newest first. */
-  deadLetters: string;
+  /**
+   * LIST: dead-lettered deliveries (JSON), newest first: the layout before the index below, read
+   * only to move its letters into the index (store/dead-letters.ts).
+   */
+  legacyDeadLetters: string;
+  /** HASH letter id → dead letter JSON. */
+  deadLetterRecords: string;
+  /** ZSET `<id>|<subscription id>` scored by the letter's number: every dead letter, oldest first. */
+  deadLettersByTime: string;
+  /** ZSET `<subscription id>|<id>`, scores 0: each subscription's letters, a range in text order. */
+  deadLettersBySubscription: string;
+  /** STRING: the counter that numbers dead letters. */
+  deadLetterSeq: string;
   /** HASH source → JSON of its last accepted snapshot facts (asOf, counts). */
   sourceState: string;
   /** STRING: a source's last accepted snapshot JSON. */
@@ -63,7 +74,11 @@ export function createKeys(prefix: string): Keys {
     subscriptions: k('subscriptions'),
     subscription: (id) => k(`subscription:${id}`),
     fanoutCursor: k('fanout:cursor'),
-    deadLetters: k('deliveries:dead'),
+    legacyDeadLetters: k('deliveries:dead'),
+    deadLetterRecords: k('deliveries:dead:letters'),
+    deadLettersByTime: k('deliveries:dead:by-time'),
+    deadLettersBySubscription: k('deliveries:dead:by-subscription'),
+    deadLetterSeq: k('deliveries:dead:seq'),
     sourceState: k('sources'),
     sourceSnapshot: (source) => k(`sources:${source}:snapshot`),
     sourceHeld: (source) => k(`sources:${source}:held`),

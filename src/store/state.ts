@@ -4,7 +4,12 @@ import { sortEntries } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { AppError } from '../errors.js';
 import type { CloudEvent } from '../events/cloudevent.js';
+import { decode, decodeOptional, isObject, isSnapshot, type Shape } from './codec.js';
 import type { Keys } from './keys.js';
+
+const isListedEntry: Shape<ListedEntry> = function ListedEntry(v): v is ListedEntry {
+  return isObject(v) && typeof v.name === 'string';
+};
 
 /**
  * The derived state of the Entity List in Redis, and the one atomic step that moves it: a
@@ -144,9 +149,17 @@ export class StateStore {
       );
     }
     return {
-      snapshot: { asOf: meta.asOf, entries: sortEntries(entries.map((e) => JSON.parse(e) as ListedEntry)) },
+      snapshot: {
+        asOf: meta.asOf,
+        entries: sortEntries(entries.map((e) => decode(e, this.keys.stateEntries, isListedEntry))),
+      },
       version: Number(meta.version ?? 0),
     };
+  }
+
+  /** How many entries the state holds, without reading them. */
+  async entryCount(): Promise<number> {
+    return this.redis.hlen(this.keys.stateEntries);
   }
 
   async meta(): Promise<Record<string, string>> {
@@ -154,8 +167,7 @@ export class StateStore {
   }
 
   async baseline(): Promise<Snapshot | undefined> {
-    const raw = await this.redis.get(this.keys.baseline);
-    return raw ? (JSON.parse(raw) as Snapshot) : undefined;
+    return decodeOptional(await this.redis.get(this.keys.baseline), this.keys.baseline, isSnapshot);
   }
 
   /**

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { generateSecret } from '../delivery/signing.js';
 import { normalizeCountry } from '../entity-list/identity.js';
 import { typeWanted, type CloudEvent } from '../events/cloudevent.js';
+import { decode, isObject, isStringArray, type Shape } from './codec.js';
 import type { Keys } from './keys.js';
 import { SecretBox } from './secret-box.js';
 
@@ -117,7 +118,8 @@ export class SubscriptionStore {
   }
 
   async get(id: string): Promise<Subscription | undefined> {
-    return toSubscription(await this.redis.hgetall(this.keys.subscription(id)));
+    const key = this.keys.subscription(id);
+    return toSubscription(await this.redis.hgetall(key), key);
   }
 
   async list(): Promise<Subscription[]> {
@@ -126,7 +128,7 @@ export class SubscriptionStore {
     for (const id of ids) pipeline.hgetall(this.keys.subscription(id));
     const rows = (await pipeline.exec()) ?? [];
     return rows
-      .map(([, h]) => toSubscription(h as Record<string, string>))
+      .map(([, h], i) => toSubscription(h as Record<string, string>, this.keys.subscription(ids[i]!)))
       .filter((s): s is Subscription => s !== undefined)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -153,7 +155,7 @@ export class SubscriptionStore {
     now: number,
   ): Promise<{ subscription: Subscription; secrets: string[] } | undefined> {
     const [h, previous] = await this.readWithPrevious(id);
-    const subscription = toSubscription(h);
+    const subscription = toSubscription(h, this.keys.subscription(id));
     return subscription ? { subscription, secrets: this.signingSecretsOf(id, h, previous, now) } : undefined;
   }
 
@@ -333,12 +335,20 @@ export class SubscriptionStore {
   }
 }
 
-function toSubscription(h: Record<string, string>): Subscription | undefined {
+const isFilter: Shape<SubscriptionFilter> = function SubscriptionFilter(v): v is SubscriptionFilter {
+  return (
+    isObject(v) &&
+    (v.types === undefined || isStringArray(v.types)) &&
+    (v.countries === undefined || isStringArray(v.countries))
+  );
+};
+
+function toSubscription(h: Record<string, string>, key: string): Subscription | undefined {
   if (!h.id || !h.url) return undefined;
   const sub: Subscription = {
     id: h.id,
     url: h.url,
-    filter: JSON.parse(h.filter ?? '{}') as SubscriptionFilter,
+    filter: decode(h.filter ?? '{}', { key, field: 'filter' }, isFilter),
     createdAt: h.createdAt ?? '',
     startCursor: h.startCursor ?? '0-0',
   };

@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReplayServer } from '../../src/replay/server.js';
 import { freePort } from '../../src/store/local-redis.js';
+import { DeadLetterStore } from '../../src/store/dead-letters.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedis } from '../../src/store/redis.js';
 import { spawnService, type ServiceProcess } from '../support/processes.js';
@@ -99,7 +100,7 @@ async function adminState(): Promise<unknown> {
     const ids = (await redis.smembers(keys.subscriptions)).sort();
     return {
       subscriptions: await Promise.all(ids.map((id) => redis.hgetall(keys.subscription(id)))),
-      deadLetters: await redis.lrange(keys.deadLetters, 0, -1),
+      deadLetters: await new DeadLetterStore(redis, keys).list(),
       quarantined: await redis.smembers(keys.docsQuarantined),
       document: await redis.hget(keys.doc('2016-06777'), 'status'),
       paused: await Promise.all(
@@ -224,7 +225,7 @@ describe('fault trial: security', () => {
             text.includes('"data"')
           )
             jobHashes++;
-          if (key.startsWith(`${keys.prefix}:subscription:`)) continue;
+          if (key.startsWith(keys.subscription(''))) continue;
           found.push(...leaks(`Redis key ${key}`, text));
         }
       } while (cursor !== '0');

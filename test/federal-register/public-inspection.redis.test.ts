@@ -8,7 +8,7 @@ import {
   trackPublicInspection,
   type PublicInspectionOutcome,
 } from '../../src/federal-register/public-inspection.js';
-import { PublicInspectionStore } from '../../src/federal-register/public-inspection-store.js';
+import { PublicInspectionStore } from '../../src/store/public-inspection.js';
 import type { ReplayServer } from '../../src/replay/server.js';
 import { startReplay, testPrefix } from '../replay/helpers.js';
 

@@ -8,6 +8,7 @@ import { registerOpsRoutes } from '../../src/http/ops.js';
 import { createMetrics, QUEUE_JOB_STATES, redisStateProbe, type Metrics } from '../../src/observe/metrics.js';
 import { PipelineObserver } from '../../src/observe/pipeline-events.js';
 import { closeQueues, createQueues, QUEUE_NAMES, type Queues } from '../../src/queues/index.js';
+import { DeadLetterStore } from '../../src/store/dead-letters.js';
 import { createKeys } from '../../src/store/keys.js';
 import { createRedis } from '../../src/store/redis.js';
 import { dropPrefix, uniquePrefix, waitFor } from '../support/service.js';
@@ -299,7 +300,13 @@ describe('createMetrics', () => {
         JSON.stringify({ removals: 7, heldAt: '2024-01-01T00:00:00Z' }),
       );
       await redis.sadd(keys.docsQuarantined, '2019-22849', '2020-10000');
-      await redis.lpush(keys.deadLetters, JSON.stringify({ eventId: 'a0' }));
+      await new DeadLetterStore(redis, keys).add({
+        eventId: 'a0',
+        subscriptionId: 'sub_a',
+        attempts: 1,
+        reason: 'HTTP 500',
+        at: '2024-01-01T00:00:00.000Z',
+      });
       s = parseExposition((await m.render()).body);
       expect(value(s, 'fedreg_held_diffs', { source: 'ecfr' })).toBe(1);
       expect(value(s, 'fedreg_held_diff_removals', { source: 'ecfr' })).toBe(7);

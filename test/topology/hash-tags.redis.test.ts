@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayServer, type ReplayServer } from '../../src/replay/server.js';
 import { startService } from '../../src/service.js';
+import { DeadLetterStore } from '../../src/store/dead-letters.js';
 import { createKeys } from '../../src/store/keys.js';
 import { startLocalRedis, type LocalRedis } from '../../src/store/local-redis.js';
 import { createRedis } from '../../src/store/redis.js';
@@ -105,6 +106,9 @@ const OUR_SCRIPTS: Record<string, RegExp> = {
   'poll cursor (date, processed)': /cur < ARGV\[1\]/,
   'shared rate budget (api, xml)': /redis\.call\('TIME'\)/,
   'secret rotation (subscription)': /previousSecret/,
+  'dead letter (letters, by time, by subscription, seq)': /-- dead letter add/,
+  'dead letters of the old layout migrated (list, letters, by time, by subscription, seq)':
+    /-- dead letters migrate/,
 };
 
 describe('every key a script touches shares the hash tag', () => {
@@ -160,6 +164,11 @@ describe('every key a script touches shares the hash tag', () => {
             retentionMs: 1e12,
             now: Date.now(),
           });
+          // A dead letter, after one left in the layout before the index (moved at first use).
+          const letter = { eventId: extra.id, subscriptionId: sub.id, attempts: 8, reason: 'HTTP 500' };
+          const at = new Date().toISOString();
+          await client.lpush(createKeys(prefix).legacyDeadLetters, JSON.stringify({ ...letter, at }));
+          await new DeadLetterStore(client, createKeys(prefix)).add({ ...letter, at });
         } finally {
           client.disconnect();
         }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { redisUnavailable, type RedisClient } from '../store/redis.js';
-import { abortError, type Clock, systemClock } from './clock.js';
-import type { RateLimiter } from './rate-budget.js';
+import { abortError, type Clock, systemClock } from '../http-client/clock.js';
+import type { RateLimiter } from '../http-client/rate-budget.js';
+import { redisUnavailable, type RedisClient } from './redis.js';
 
 /**
  * The rate budget shared by every process on one Redis: the same sliding log as `RateBudget`

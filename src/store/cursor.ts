@@ -1,7 +1,7 @@
-import type { RedisClient } from '../store/redis.js';
 import { AppError } from '../errors.js';
-import { addDays, epochDay, isIsoDate } from './dates.js';
-import { documentNumberKey } from './document-number.js';
+import { addDays, epochDay, isIsoDate } from '../federal-register/dates.js';
+import { documentNumberKey } from '../federal-register/document-number.js';
+import type { RedisClient } from './redis.js';
 
 /**
  * Where the poller is in the Federal Register, so that no document is missed or processed twice.
