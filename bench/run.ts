@@ -12,6 +12,7 @@ const ALL: Array<() => Promise<{ benchmark: Benchmark }>> = [
   () => import('./webhooks.js'),
   () => import('./ecfr.js'),
   () => import('./exports.js'),
+  () => import('./dead-letters.js'),
 ];
 
 function format(n: number): string {
