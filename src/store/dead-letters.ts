@@ -61,17 +61,20 @@ return id
 
 /**
  * KEYS: 1 the LIST of the layout before the index (JSON, newest first), 2 letters, 3 byTime,
- * 4 bySubscription, 5 seq. Moves every letter of the list into the index, oldest first so that
- * numbers keep their order, then deletes the list. Atomic: two processes starting at once
- * migrate once. A letter whose JSON has no subscription id is indexed under the empty one, to
- * be reported as corrupt when read, as it was before.
+ * 4 bySubscription, 5 seq. ARGV: 1 how many to move. Moves the oldest letters of the list into the
+ * index, numbered in order, and trims them off the list (which Redis deletes once empty); returns
+ * how many it moved. Run until it moves fewer than asked: each run is atomic and short, so Redis
+ * keeps serving others between them, and processes migrating at once share the work without
+ * moving a letter twice or out of order. A letter whose JSON has no subscription id is indexed
+ * under the empty one, to be reported as corrupt when read, as it was before.
  */
 const MIGRATE_SCRIPT = `
 -- dead letters migrate. KEYS: 1 legacy list, 2 letters, 3 byTime, 4 bySubscription, 5 seq
 if redis.call('TYPE', KEYS[1]).ok ~= 'list' then return 0 end
-local all = redis.call('LRANGE', KEYS[1], 0, -1)
-for i = #all, 1, -1 do
-  local json = all[i]
+local n = tonumber(ARGV[1])
+local oldest = redis.call('LRANGE', KEYS[1], -n, -1)
+for i = #oldest, 1, -1 do
+  local json = oldest[i]
   local ok, letter = pcall(cjson.decode, json)
   local sub = ''
   if ok and type(letter) == 'table' and type(letter.subscriptionId) == 'string' then sub = letter.subscriptionId end
@@ -81,8 +84,8 @@ for i = #all, 1, -1 do
   redis.call('ZADD', KEYS[3], seq, id .. '|' .. sub)
   redis.call('ZADD', KEYS[4], 0, sub .. '|' .. id)
 end
-redis.call('DEL', KEYS[1])
-return #all
+redis.call('LTRIM', KEYS[1], 0, -#oldest - 1)
+return #oldest
 `;
 
 /** How many letters one round trip reads. */
@@ -99,32 +102,47 @@ const PAGE = 1000;
 export class DeadLetterStore {
   private migrated: Promise<number> | undefined;
   private readonly cap: number;
+  private readonly migrateBatch: number;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    options: { cap?: number } = {},
+    options: { cap?: number; migrateBatch?: number } = {},
   ) {
     this.cap = options.cap ?? DEAD_LETTER_CAP;
+    this.migrateBatch = options.migrateBatch ?? 1000;
   }
 
-  /** Moves letters of the old LIST layout into the index (once per process); how many it moved. */
+  /**
+   * Moves letters of the old LIST layout into the index (once per store; every operation waits for
+   * it, so no new letter is numbered before an old one); how many this store moved.
+   */
   migrate(): Promise<number> {
-    this.migrated ??= (
-      this.redis.eval(
-        MIGRATE_SCRIPT,
-        5,
-        this.keys.legacyDeadLetters,
-        this.keys.deadLetterRecords,
-        this.keys.deadLettersByTime,
-        this.keys.deadLettersBySubscription,
-        this.keys.deadLetterSeq,
-      ) as Promise<number>
-    ).then(Number, (err: unknown) => {
+    this.migrated ??= this.moveLegacy().catch((err: unknown) => {
       this.migrated = undefined; // try again at the next use
       throw err;
     });
     return this.migrated;
+  }
+
+  private async moveLegacy(): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const n = Number(
+        await this.redis.eval(
+          MIGRATE_SCRIPT,
+          5,
+          this.keys.legacyDeadLetters,
+          this.keys.deadLetterRecords,
+          this.keys.deadLettersByTime,
+          this.keys.deadLettersBySubscription,
+          this.keys.deadLetterSeq,
+          String(this.migrateBatch),
+        ),
+      );
+      moved += n;
+      if (n < this.migrateBatch) return moved;
+    }
   }
 
   /** Adds a letter (the newest); past the cap, the oldest go. Returns its id. */

@@ -117,6 +117,18 @@ describe('DeadLetterStore', () => {
     expect(await store.count()).toBe(4);
   });
 
+  it('migrates a long list in short steps, in order, however many processes share the work', async () => {
+    const store = fresh('dl-migrate-steps');
+    const old = Array.from({ length: 57 }, (_, n) => letter(n, `sub_${n % 4}`));
+    for (const l of old) await redis.lpush(keys.legacyDeadLetters, JSON.stringify(l));
+    const stores = [1, 2, 3].map(() => new DeadLetterStore(redis, keys, { migrateBatch: 5 }));
+    const moved = await Promise.all(stores.map((s) => s.migrate()));
+    expect(moved.reduce((a, b) => a + b, 0)).toBe(57);
+    expect(await redis.exists(keys.legacyDeadLetters)).toBe(0);
+    expect(await store.list()).toEqual([...old].reverse());
+    expect(await store.list('sub_1')).toEqual([...old].reverse().filter((l) => l.subscriptionId === 'sub_1'));
+  });
+
   it('migrates on first use, whatever that use is', async () => {
     const store = fresh('dl-first-use');
     await redis.lpush(keys.legacyDeadLetters, JSON.stringify(letter(0, 'sub_a')));
