@@ -55,7 +55,8 @@ export interface RecentDocument {
   documentNumber: string;
   publicationDate: string;
   citation?: string;
-  status: DocumentStatus;
+  /** Absent when the record has none (a record half written). */
+  status?: DocumentStatus;
   discoveredAt: string;
 }
 
@@ -161,7 +162,7 @@ export class DocumentStore {
         documentNumber: n,
         publicationDate: date,
         ...(citation ? { citation } : {}),
-        status: (status ?? 'discovered') as DocumentStatus,
+        ...(status ? { status: status as DocumentStatus } : {}),
         discoveredAt: discoveredAt ?? '',
       });
     });

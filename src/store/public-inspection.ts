@@ -8,6 +8,9 @@ import { decodeOptional, isObject, type Shape } from './codec.js';
 import { hasHashTag } from './cursor.js';
 import type { RedisClient } from './redis.js';
 
+const isState: Shape<PublicInspectionState> = function PublicInspectionState(v): v is PublicInspectionState {
+  return isObject(v) && v.version === 1 && isObject(v.filings);
+};
 const isReading: Shape<ProvisionalReading> = function ProvisionalReading(v): v is ProvisionalReading {
   return isObject(v) && Array.isArray(v.changes) && Array.isArray(v.unnamed);
 };
@@ -41,23 +44,7 @@ export class PublicInspectionStore {
   }
 
   async load(): Promise<PublicInspectionState> {
-    const raw = await this.redis.get(this.key);
-    if (!raw) return emptyPublicInspectionState();
-    try {
-      const parsed = JSON.parse(raw) as PublicInspectionState;
-      if (parsed.version !== 1 || typeof parsed.filings !== 'object' || parsed.filings === null)
-        throw new Error('bad shape');
-      return parsed;
-    } catch (err) {
-      throw new AppError(
-        'SNAPSHOT_INVALID',
-        `public inspection state at ${this.key} is not readable (${(err as Error).message})`,
-        {
-          cause: err,
-          context: { key: this.key },
-        },
-      );
-    }
+    return decodeOptional(await this.redis.get(this.key), this.key, isState) ?? emptyPublicInspectionState();
   }
 
   async save(state: PublicInspectionState): Promise<void> {
