@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { driftEvent, sourceEditorialEvents } from '../events/builders.js';
 import { addDays, utcDate } from '../federal-register/dates.js';
 import type { SnapshotSource } from '../queues/index.js';
+import { comparableWithCsl } from '../sources/csl.js';
 import { fetchCslEntityList, fetchEcfrEntityList } from '../sources/fetch.js';
 import type { PipelineContext } from './context.js';
 
@@ -191,9 +192,12 @@ export async function heldSnapshot(
 export async function reconcile(ctx: PipelineContext, source: SnapshotSource): Promise<number> {
   const raw = await ctx.redis.get(ctx.keys.sourceSnapshot(source));
   if (!raw) return 0;
-  const diff = diffSnapshots(await derivedState(ctx), JSON.parse(raw) as Snapshot, {
-    source: SOURCE_URIS[source],
-  });
+  const state = await derivedState(ctx);
+  const listed = JSON.parse(raw) as Snapshot;
+  // The CSL names countries, not destinations, and carries no footnotes: see comparableWithCsl.
+  const { reference, snapshot } =
+    source === 'csl' ? comparableWithCsl(state, listed) : { reference: state, snapshot: listed };
+  const diff = diffSnapshots(reference, snapshot, { source: SOURCE_URIS[source] });
   if (diff.counts.editorial > 0) {
     ctx.observer.emit('diff.editorial', { source, differences: diff.counts.editorial, against: 'state' });
   }
