@@ -52,6 +52,8 @@ export interface Config {
   documentConcurrency: number;
   /** How long a worker's hold on a job lasts unrenewed: a killed worker's jobs are taken up after about this. */
   jobLockMs: number;
+  /** How often workers look for jobs whose lock lapsed (a killed worker's) and hand them on. */
+  jobStalledIntervalMs: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   eventRetentionDays: number;
@@ -121,6 +123,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   } catch (err) {
     problems.push(`WEBHOOK_ALLOWED_NETWORKS: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const jobLockMs = read.int('JOB_LOCK_MS', 15_000, 2_000, 600_000);
   const roles = read.list('FEDREG_ROLES', [...ROLES]);
   for (const r of roles)
     if (!(ROLES as readonly string[]).includes(r))
@@ -162,7 +165,8 @@ export function loadConfig(env: Env): Readonly<Config> {
       concurrency: read.int('DELIVERY_CONCURRENCY', 64, 1, 1000),
     },
     documentConcurrency: read.int('DOCUMENT_CONCURRENCY', 4, 1, 64),
-    jobLockMs: read.int('JOB_LOCK_MS', 15_000, 2_000, 600_000),
+    jobLockMs,
+    jobStalledIntervalMs: read.int('JOB_STALLED_INTERVAL_MS', Math.ceil(jobLockMs / 3), 100, 600_000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 20_000, 1_000),
     eventRetentionDays: read.int('EVENT_RETENTION_DAYS', 3650, 1),
     massChange: {

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: 'retryable',
   /** A job's worker stopped (killed, out of memory) more often than a job may survive. */
   WORKER_LOST: 'permanent',
+  /** The HTTP (or metrics) port is held by another process: the service does not start. */
+  HTTP_PORT_IN_USE: 'permanent',
   NOT_FOUND: 'permanent',
   /** An admin route without the right bearer token. */
   UNAUTHORIZED: 'permanent',

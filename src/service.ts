@@ -1,9 +1,9 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from './store/redis.js';
 import type { Config, Role } from './config.js';
 import { createWebhookSender } from './delivery/sender.js';
-import { AppError, isAppError } from './errors.js';
+import { AppError } from './errors.js';
 import {
   FederalRegisterClient,
   FR_API_REQUESTS_PER_SECOND,
@@ -15,24 +15,18 @@ import { sourcesBudget } from './sources/fetch.js';
 import { RedisConditionalStore } from './store/conditional-requests.js';
 import { createHttpServer } from './http/server.js';
 import { createOpsServer, registerOpsRoutes } from './http/ops.js';
+import { Lifecycle, runSteps } from './lifecycle.js';
 import { createLogger, type Logger } from './observe/logger.js';
-import { createMetrics, redisStateProbe } from './observe/metrics.js';
+import { createMetrics, redisStateProbe, type Metrics } from './observe/metrics.js';
 import { PipelineObserver } from './observe/pipeline-events.js';
-import { drainApplyLine } from './pipeline/apply.js';
 import type { PipelineContext } from './pipeline/context.js';
-import { createDeliverer, deadLetter } from './pipeline/deliver.js';
-import { processDocument, quarantine } from './pipeline/document.js';
-import { fanOut } from './pipeline/fanout.js';
-import { pollPublished } from './pipeline/poll.js';
-import { pollPublicInspection } from './pipeline/public-inspection.js';
-import { pollSnapshotSource, reconcile } from './pipeline/snapshots.js';
 import {
   closeQueues,
   createQueues,
   ensureSchedulers,
   registerSchedulers,
   schedulerPlans,
-  type JobData,
+  QUEUE_NAMES,
   type QueueName,
 } from './queues/index.js';
 import { createDeploymentGuard, type DeploymentStatus } from './store/deployment-guard.js';
@@ -45,6 +39,9 @@ import { createRedis } from './store/redis.js';
 import { SourceStore } from './store/sources.js';
 import { StateStore } from './store/state.js';
 import { SubscriptionStore } from './store/subscriptions.js';
+import type { Stage, StageRuntime } from './stages/stage.js';
+import { STAGES } from './stages/stages.js';
+import { startStageWorker, throttled } from './stages/worker.js';
 
 /**
  * The service: builds the pipeline's dependencies from the configuration, runs the workers for the
@@ -82,6 +79,9 @@ export function buildContext(
   const bullmq = createRedis(config.redis, 'worker');
   const keys = createKeys(config.redisPrefix);
   const queues = createQueues(bullmq, config.redisPrefix);
+  // Listeners' errors are logged; one that throws never fails the step that reported.
+  const observer = options.observer ?? new PipelineObserver({ logger });
+  observer.logListenerErrorsTo(logger);
   // Without a listener BullMQ prints a queue's connection errors raw to stderr; log them, once per
   // distinct message every few seconds, since a Redis outage repeats them at every reconnect.
   const queueError = throttled(10_000);
@@ -118,7 +118,7 @@ export function buildContext(
       dataDir: config.dataDir,
       now,
     }),
-    observer: options.observer ?? new PipelineObserver(),
+    observer,
     logger,
     now,
     sourceNow: options.sourceNow ?? options.now ?? Date.now,
@@ -151,211 +151,133 @@ export function buildContext(
   };
 }
 
-/** Backoff for the document queue: exponential, but never sooner than the server's Retry-After. */
-function retryAfterBackoff(attemptsMade: number, _type?: string, err?: Error): number {
-  const exponential = Math.min(2_000 * 2 ** Math.max(0, attemptsMade - 1), 5 * 60_000);
-  const asked = err instanceof AppError ? (err.retryAfterMs ?? 0) : 0;
-  return Math.max(exponential, asked);
-}
-
-/** A gate that lets each key through once per `windowMs`. */
-function throttled(windowMs: number): (key: string) => boolean {
-  const last = new Map<string, number>();
-  return (key) => {
-    const now = Date.now();
-    if (now - (last.get(key) ?? -Infinity) < windowMs) return false;
-    last.set(key, now);
-    return true;
-  };
-}
-
-/**
- * How often a job may lose its worker (SIGKILL, out of memory) and be taken up again. Beyond it,
- * BullMQ fails the job for good: a document that keeps killing its worker is quarantined.
- */
-const MAX_STALLS = 5;
-
-/** Whether BullMQ will not try the job again: attempts used up, or an unrecoverable failure. */
-function failedForGood(job: Job, err: Error): boolean {
-  return err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-}
-
-/** BullMQ's own "stalled more than allowable limit" as a typed error. */
-function lostWorker(err: Error): Error {
-  if (err.name !== 'UnrecoverableError' || !/stalled/.test(err.message)) return err;
-  return new AppError(
-    'WORKER_LOST',
-    `the worker processing this job stopped (killed or out of memory) more than ${MAX_STALLS} times before it finished`,
-    { cause: err },
-  );
-}
-
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
-  const ctx = buildContext(config, options);
-  const { logger } = ctx;
-  // Before any worker starts, so the first poll and the first deliveries are counted.
-  const metrics = createMetrics({
-    observer: ctx.observer,
-    queues: ctx.queues,
-    probe: redisStateProbe(ctx.redis, ctx.keys),
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const roles = config.roles;
+  const life = new Lifecycle(logger);
+  let started = false;
+  let closing = false;
+  return life.start(async () => {
+    const ctx = await life.acquire(
+      'pipeline context',
+      () => buildContext(config, { ...options, logger }),
+      (c) => runSteps(logger, contextClosers(c)),
+    );
+    const ready = async (): Promise<boolean> => started && !closing && (await pingQuick(ctx.redis));
+    // Before any worker starts, so the first poll and the first deliveries are counted.
+    const metrics = await life.acquire(
+      'metrics',
+      () =>
+        createMetrics({
+          observer: ctx.observer,
+          queues: ctx.queues,
+          probe: redisStateProbe(ctx.redis, ctx.keys),
+        }),
+      (m) => m.close(),
+    );
+    await life.acquire('store check', () => checkStore(ctx));
+    // The port is taken before any work is: a process that cannot serve exits before it has
+    // started a job. /readyz says not ready until the start has finished, and again from the
+    // moment the close begins; HTTP is closed after the workers, so it answers throughout.
+    const http = await life.acquire(
+      'http',
+      () => buildHttp(ctx, options, metrics, ready),
+      (h) => h?.app.close(),
+    );
+    const url = http ? await life.acquire('http listen', () => listen(http, config)) : undefined;
+    const workers = await life.acquire(
+      'workers',
+      () => startWorkers(ctx, { closing: () => closing }),
+      (w) => {
+        // Also when a start fails part-way: no line is woken again by a job failing as it closes.
+        closing = true;
+        return Promise.all([...w.values()].map((worker) => worker.close()));
+      },
+    );
+    // On a store that lost its data nothing is scheduled or woken until an operator recovers it;
+    // then the watch resumes the pipeline without a restart.
+    const resume = async (reason: string): Promise<void> => {
+      // One apply and one fan-out at a time across every process sharing this Redis.
+      await Promise.all([
+        ctx.queues.apply.setGlobalConcurrency(1),
+        ctx.queues.fanout.setGlobalConcurrency(1),
+      ]);
+      if (roles.has('poll')) await registerSchedulers(ctx.queues, schedulerPlans(config));
+      // Whatever a previous process left half-done is picked up now.
+      await ctx.queues.apply.add('apply', { v: 1, reason });
+      await ctx.queues.fanout.add('fanout', { v: 1 });
+    };
+    await life.acquire('schedulers', async () => {
+      if (!ctx.deployment.isLost()) await resume('startup');
+    });
+    await life.acquire(
+      'store watch',
+      () => watchStore(ctx, { schedulers: roles.has('poll'), resume: () => resume('recovered') }),
+      (watch) => watch.stop(),
+    );
+    started = true;
+    if (roles.has('http')) logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
+    else if (url)
+      logger.info({ url, roles: [...roles] }, 'fedreg-watch workers running; metrics and health served');
+    else logger.info({ roles: [...roles] }, 'fedreg-watch workers running');
+    return {
+      ctx,
+      ...(url ? { url } : {}),
+      workers,
+      async close() {
+        if (closing) return;
+        closing = true;
+        logger.info('shutting down: finishing jobs in flight');
+        // The store watch, then the workers (jobs in flight finish), HTTP, metrics, and last the
+        // queues, clients and Redis: the start's list, walked back.
+        await life.release();
+        logger.info('stopped');
+      },
+    };
   });
+}
+
+/** The workers of the stages this process has a role for. */
+async function startWorkers(ctx: PipelineContext, runtime: StageRuntime): Promise<Map<QueueName, Worker>> {
+  const workers = new Map<QueueName, Worker>();
+  // A Redis outage repeats the same error at every reconnect of every worker.
+  const errorGate = throttled(10_000);
   try {
-    await checkStore(ctx);
+    for (const name of QUEUE_NAMES) {
+      if (!ctx.config.roles.has(name)) continue;
+      const stage = STAGES[name] as Stage;
+      workers.set(name, startStageWorker(ctx, stage, { ...runtime, errorGate }) as unknown as Worker);
+    }
   } catch (err) {
-    metrics.close();
-    await runSteps(logger, contextClosers(ctx));
+    await runSteps(
+      ctx.logger,
+      [...workers].map(([name, w]) => [`${name} worker`, () => w.close()]),
+    );
     throw err;
   }
-  const roles = config.roles;
-  const workers = new Map<QueueName, Worker>();
-  let closing = false;
-  // A Redis outage repeats the same error at every reconnect of every worker.
-  const workerError = throttled(10_000);
+  return workers;
+}
 
-  const worker = <K extends QueueName>(
-    name: K,
-    processor: Processor<JobData[K]>,
-    concurrency: number,
-  ): void => {
-    // Nothing runs on a store that lost its data: no poll, no apply, no delivery (store/deployment.ts).
-    const guarded: Processor<JobData[K]> = async (job, token, signal) =>
-      (await ctx.deployment.blocked())
-        ? { skipped: 'Redis lost the deployment data' }
-        : processor(job, token, signal);
-    const w = new Worker<JobData[K]>(name, guarded, {
-      connection: ctx.bullmq,
-      prefix: config.redisPrefix,
-      concurrency,
-      // Locks are renewed every half lock; a process killed with SIGKILL holds its jobs until the
-      // lock lapses and the next stalled-job check (a third of the lock) hands them on. BullMQ's
-      // 30 s + 30 s default kept the apply and fan-out lines (one at a time) still for up to a minute.
-      lockDuration: config.jobLockMs,
-      stalledInterval: Math.ceil(config.jobLockMs / 3),
-      maxStalledCount: MAX_STALLS,
-      settings: { backoffStrategy: retryAfterBackoff },
-    });
-    w.on('failed', (job, err) => {
-      logger.warn(
-        {
-          queue: name,
-          jobId: job?.id,
-          attemptsMade: job?.attemptsMade,
-          code: isAppError(err) ? err.code : undefined,
-          err: err.message,
-        },
-        'job failed',
-      );
-    });
-    w.on('error', (err) => {
-      if (workerError(`${name}:${err.message}`))
-        logger.error({ queue: name, err: err.message }, 'worker error');
-    });
-    workers.set(name, w as unknown as Worker);
-  };
+interface HttpServer {
+  app: FastifyInstance;
+  port: number;
+  /** The setting that chose the port, for the message when it is taken. */
+  setting: 'HTTP_PORT' | 'METRICS_PORT';
+}
 
-  if (roles.has('poll')) {
-    worker(
-      'poll',
-      async (job: Job<JobData['poll']>, _token, signal) => {
-        const sig = signal ?? new AbortController().signal;
-        try {
-          switch (job.data.source) {
-            case 'published':
-              return await pollPublished(ctx, sig);
-            case 'public-inspection':
-              return await pollPublicInspection(ctx, sig);
-            case 'ecfr':
-            case 'csl':
-              return await pollSnapshotSource(ctx, job.data.source, sig);
-          }
-        } catch (err) {
-          ctx.observer.emit('poll.failed', {
-            source: job.data.source,
-            code: isAppError(err) ? err.code : 'INTERNAL',
-          });
-          throw err;
-        }
-      },
-      1,
-    );
-  }
-  if (roles.has('document')) {
-    worker(
-      'document',
-      async (job: Job<JobData['document']>, _token, signal) =>
-        processDocument(ctx, job.data.documentNumber, signal ?? new AbortController().signal),
-      config.documentConcurrency,
-    );
-    workers.get('document')!.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err) || ctx.deployment.isLost()) return;
-      // Retries exhausted, or its worker died under it again and again (a document that kills
-      // the process): take it out of line so the documents behind it can go on.
-      void quarantine(ctx, job.data.documentNumber as string, lostWorker(err), job.attemptsMade).catch(
-        (e: unknown) => logger.error({ err: String(e) }, 'could not quarantine after exhausted retries'),
-      );
-    });
-  }
-  if (roles.has('apply')) worker('apply', async (_job, _token, signal) => drainApplyLine(ctx, signal), 1);
-  if (roles.has('fanout')) worker('fanout', async (_job, _token, signal) => fanOut(ctx, signal), 1);
-  // Apply and fan-out jobs only wake a drain of state kept in Redis: one that failed for good is
-  // replaced by a new one a little later, so the lines never stop for want of a job.
-  const wakeAgain = {
-    apply: (reason: string) => ctx.queues.apply.add('apply', { v: 1, reason }, { delay: config.jobLockMs }),
-    fanout: () => ctx.queues.fanout.add('fanout', { v: 1 }, { delay: config.jobLockMs }),
-  };
-  for (const name of ['apply', 'fanout'] as const) {
-    workers.get(name)?.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err) || closing || ctx.deployment.isLost()) return;
-      void wakeAgain[name](`after a failed job: ${err.message}`).catch((e: unknown) =>
-        logger.error({ queue: name, err: String(e) }, 'could not wake the line again'),
-      );
-    });
-  }
-  if (roles.has('reconcile')) {
-    worker('reconcile', async (job: Job<JobData['reconcile']>) => reconcile(ctx, job.data.source), 1);
-  }
-  if (roles.has('deliver')) {
-    const deliver = createDeliverer(ctx);
-    worker(
-      'deliver',
-      (job: Job<JobData['deliver']>, token, signal) => deliver(job, token, signal),
-      config.webhooks.concurrency,
-    );
-    // The deliverer dead-letters what the subscriber refuses; a job that failed for good on our
-    // side (Redis away through every retry, a worker lost again and again) is dead-lettered here,
-    // so that it can be redelivered rather than sit unseen among BullMQ's failed jobs.
-    workers.get('deliver')!.on('failed', (job, err) => {
-      if (!job || !failedForGood(job, err) || ctx.deployment.isLost()) return;
-      const data = job.data as JobData['deliver'];
-      void deadLetter(ctx, {
-        eventId: data.eventId,
-        subscriptionId: data.subscriptionId,
-        attempts: data.attempt + 1,
-        reason: `delivery job failed: ${lostWorker(err).message}`,
-      }).catch((e: unknown) => logger.error({ err: String(e) }, 'could not dead-letter a failed delivery'));
-    });
-  }
-
-  // On a store that lost its data nothing is scheduled or woken until an operator recovers it;
-  // then the watch resumes the pipeline without a restart.
-  const resume = async (reason: string): Promise<void> => {
-    // One apply and one fan-out at a time across every process sharing this Redis.
-    await Promise.all([ctx.queues.apply.setGlobalConcurrency(1), ctx.queues.fanout.setGlobalConcurrency(1)]);
-    if (roles.has('poll')) await registerSchedulers(ctx.queues, schedulerPlans(config));
-    // Whatever a previous process left half-done is picked up now.
-    await ctx.queues.apply.add('apply', { v: 1, reason });
-    await ctx.queues.fanout.add('fanout', { v: 1 });
-  };
-  if (!ctx.deployment.isLost()) await resume('startup');
-  const watch = watchStore(ctx, { schedulers: roles.has('poll'), resume: () => resume('recovered') });
-
-  let app: FastifyInstance | undefined;
-  let url: string | undefined;
-  if (roles.has('http')) {
-    app = await createHttpServer({
+/** The HTTP server this process serves (API and ops, or only metrics and health), not yet listening. */
+async function buildHttp(
+  ctx: PipelineContext,
+  options: ServiceOptions,
+  metrics: Metrics,
+  ready: () => Promise<boolean>,
+): Promise<HttpServer | undefined> {
+  const { config } = ctx;
+  if (config.roles.has('http')) {
+    const app = await createHttpServer({
       ctx,
-      ready: async () => !closing && (await pingQuick(ctx.redis)),
+      ready,
       extend: async (a) => {
         await registerOpsRoutes(a, {
           metrics,
@@ -366,38 +288,25 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         await options.extendHttp?.(a, ctx);
       },
     });
-    url = await app.listen({ host: config.http.host, port: config.http.port });
-    logger.info({ url, roles: [...roles] }, 'fedreg-watch is serving');
-  } else if (config.metricsPort !== undefined) {
-    app = createOpsServer({
-      metrics,
-      ready: async () => !closing && (await pingQuick(ctx.redis)),
-      deployment: ctx.deployment,
-    });
-    url = await app.listen({ host: config.http.host, port: config.metricsPort });
-    logger.info({ url, roles: [...roles] }, 'fedreg-watch workers running; metrics and health served');
-  } else {
-    logger.info({ roles: [...roles] }, 'fedreg-watch workers running');
+    return { app, port: config.http.port, setting: 'HTTP_PORT' };
   }
+  if (config.metricsPort === undefined) return undefined;
+  const app = createOpsServer({ metrics, ready, deployment: ctx.deployment });
+  return { app, port: config.metricsPort, setting: 'METRICS_PORT' };
+}
 
-  return {
-    ctx,
-    ...(url ? { url } : {}),
-    workers,
-    async close() {
-      if (closing) return;
-      closing = true;
-      logger.info('shutting down: finishing jobs in flight');
-      await runSteps(logger, [
-        ['store watch', async () => watch.stop()],
-        ['workers', () => Promise.all([...workers.values()].map((w) => w.close()))],
-        ['metrics', async () => metrics.close()],
-        ...contextClosers(ctx),
-        ['http', () => app?.close() ?? Promise.resolve()],
-      ]);
-      logger.info('stopped');
-    },
-  };
+/** Listens; a port held by another process is a typed error naming it, not a raw EADDRINUSE. */
+async function listen(http: HttpServer, config: Readonly<Config>): Promise<string> {
+  try {
+    return await http.app.listen({ host: config.http.host, port: http.port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new AppError(
+      'HTTP_PORT_IN_USE',
+      `${http.setting}=${http.port}: ${config.http.host}:${http.port} is already in use by another process; stop that process or set ${http.setting} to a free port`,
+      { cause: err, context: { host: config.http.host, port: http.port } },
+    );
+  }
 }
 
 /** Closing what `buildContext` opened, in order: queues, HTTP clients, then Redis. */
@@ -409,23 +318,6 @@ export function contextClosers(ctx: PipelineContext): Array<[string, () => Promi
     ['source fetcher', () => ctx.sources.fetcher.close()],
     ['redis', () => Promise.all([ctx.redis.quit(), ctx.bullmq.quit()])],
   ];
-}
-
-/** Runs every shutdown step even when one fails: a failed step is logged and the rest go on. */
-export async function runSteps(
-  logger: Logger,
-  steps: Array<[string, () => Promise<unknown>]>,
-): Promise<void> {
-  for (const [name, step] of steps) {
-    try {
-      await step();
-    } catch (err) {
-      logger.error(
-        { step: name, err: err instanceof Error ? err.message : String(err) },
-        'shutdown step failed; going on',
-      );
-    }
-  }
 }
 
 /**
@@ -448,17 +340,19 @@ async function checkStore(ctx: PipelineContext): Promise<void> {
       { context: { problems: refused.map((p) => p.code) } },
     );
   }
-  ctx.deployment.onChange((now: DeploymentStatus, before: DeploymentStatus) => {
-    if (now.kind === 'lost') {
-      logger.error(
-        { reason: now.reason, lostEpoch: now.lostEpoch },
-        'DATA LOST: Redis lost this deployment’s data; no poll, apply or delivery runs until an operator runs `fedreg-watch recover` (see README, "When Redis loses its data")',
-      );
-      ctx.observer.emit('redis.data-lost', { reason: now.reason });
-    } else if (now.kind === 'intact' && before.kind === 'lost') {
-      ctx.observer.emit('redis.data-restored', { epoch: now.epoch });
-    }
-  });
+  ctx.deployment.onChange(
+    logErrors(logger, 'data-loss report', (now: DeploymentStatus, before: DeploymentStatus) => {
+      if (now.kind === 'lost') {
+        logger.error(
+          { reason: now.reason, lostEpoch: now.lostEpoch },
+          'DATA LOST: Redis lost this deployment’s data; no poll, apply or delivery runs until an operator runs `fedreg-watch recover` (see README, "When Redis loses its data")',
+        );
+        ctx.observer.emit('redis.data-lost', { reason: now.reason });
+      } else if (now.kind === 'intact' && before.kind === 'lost') {
+        ctx.observer.emit('redis.data-restored', { epoch: now.epoch });
+      }
+    }),
+  );
   const status = await ctx.deployment.check(0);
   if (ctx.deployment.recordError)
     logger.warn(
@@ -487,18 +381,20 @@ function watchStore(
   const plans = schedulerPlans(ctx.config);
   // Whoever sees the recovery first (this timer, a job, a request), the pipeline resumes once.
   let resuming: Promise<void> = Promise.resolve();
-  ctx.deployment.onChange((now, before) => {
-    if (now.kind !== 'intact' || before.kind !== 'lost') return;
-    ctx.logger.warn({ epoch: now.epoch }, 'the store was recovered by an operator: resuming the pipeline');
-    resuming = options
-      .resume()
-      .catch((err: unknown) =>
-        ctx.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'could not resume after recovery',
-        ),
-      );
-  });
+  ctx.deployment.onChange(
+    logErrors(ctx.logger, 'resumption after recovery', (now: DeploymentStatus, before: DeploymentStatus) => {
+      if (now.kind !== 'intact' || before.kind !== 'lost') return;
+      ctx.logger.warn({ epoch: now.epoch }, 'the store was recovered by an operator: resuming the pipeline');
+      resuming = options
+        .resume()
+        .catch((err: unknown) =>
+          ctx.logger.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'could not resume after recovery',
+          ),
+        );
+    }),
+  );
   let running = false;
   const tick = async (): Promise<void> => {
     if (running) return;
@@ -524,6 +420,23 @@ function watchStore(
   return { stop: () => clearInterval(timer) };
 }
 
+/**
+ * A deployment-status listener whose error is logged: it is called from inside the status check
+ * that a job's guard, a request or the store watch is making, and must not fail it unseen.
+ */
+function logErrors<A extends unknown[]>(logger: Logger, what: string, listener: (...args: A) => void) {
+  return (...args: A): void => {
+    try {
+      listener(...args);
+    } catch (err) {
+      logger.error(
+        { listener: what, err: err instanceof Error ? err.message : String(err) },
+        'a deployment-status listener failed; going on',
+      );
+    }
+  };
+}
+
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
@@ -542,3 +455,5 @@ async function pingQuick(redis: RedisClient): Promise<boolean> {
 }
 
 export type { Role };
+/** Kept here for the commands that build a context of their own (backfill, recover). */
+export { runSteps };

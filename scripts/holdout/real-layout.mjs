@@ -18,6 +18,7 @@
 // Pure and deterministic: the same input gives the same bytes.
 
 import { XMLParser } from 'fast-xml-parser';
+import { MONTHS } from './words.mjs';
 
 const PARSER = new XMLParser({
   preserveOrder: true,
@@ -36,20 +37,6 @@ const PARSER = new XMLParser({
 const EM = '\u2003';
 const STARS7 = '*         *         *         *         *         *         *';
 const STARS6 = '  *         *         *         *         *         *';
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 // ---------- tree helpers (fast-xml-parser's ordered shape) ----------
 

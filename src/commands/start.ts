@@ -32,7 +32,9 @@ export async function runRoles(
   try {
     service = await startService({ config, ...extra });
   } catch (err) {
-    // A refusal to start (REQUIRE_DURABLE_REDIS on a Redis that keeps nothing) is a message, not a crash.
+    // A refusal to start (REQUIRE_DURABLE_REDIS on a Redis that keeps nothing, a port held by
+    // another process) is a message, not a crash; the service has released all it had acquired,
+    // so nothing keeps the process alive once this returns.
     if (!isAppError(err)) throw err;
     io.stderr.write(`fedreg-watch: error [${err.code}]: ${err.message}\n`);
     return 78;

@@ -4,6 +4,7 @@
  * as word-level diffs rendered by the `diff` package.
  */
 import { diffWordsWithSpace } from 'diff';
+import { canonicalDestination } from './destinations.js';
 import { cleanText, normalizeCountry, textWords, wordsOf } from './identity.js';
 import type { ListedEntry } from './types.js';
 
@@ -178,7 +179,9 @@ export function wordChangedFields(before: ListedEntry, after: ListedEntry): Entr
   if (listWords(before.federalRegisterCitations) !== listWords(after.federalRegisterCitations))
     out.push('federalRegisterCitations');
   if (listWords(before.footnotes ?? []) !== listWords(after.footnotes ?? [])) out.push('footnotes');
-  if (listWords(before.seeAlso ?? []) !== listWords(after.seeAlso ?? [])) out.push('seeAlso');
+  // A destination named in the Federal Register's words ("China") and as the eCFR prints it
+  // ("CHINA", "PEOPLE'S REPUBLIC OF CHINA") is one destination.
+  if (listWords(destinations(before.seeAlso)) !== listWords(destinations(after.seeAlso))) out.push('seeAlso');
   return out;
 }
 
@@ -212,4 +215,9 @@ function listWords(values: readonly string[]): string {
     }
   }
   return out.join(' ');
+}
+
+/** `seeAlso` destinations in their canonical spelling, each once, in order. */
+function destinations(values: readonly string[] | undefined): string[] {
+  return [...new Set((values ?? []).map(canonicalDestination))].sort();
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Logger } from './logger.js';
 
 /**
  * What the pipeline reports about itself, as typed events. Metrics, logs and tests subscribe to
@@ -56,24 +57,56 @@ export interface PipelineEventMap {
 
 export type PipelineEventName = keyof PipelineEventMap;
 
+/** Where a listener's error goes: it is reported, and the pipeline step that emitted goes on. */
+export type ListenerErrorReporter = (err: unknown, event: PipelineEventName) => void;
+
 export class PipelineObserver {
   private readonly emitter = new EventEmitter();
+  private reportListenerError: ListenerErrorReporter | undefined;
 
-  constructor() {
+  constructor(options: { logger?: Pick<Logger, 'error'> } = {}) {
     this.emitter.setMaxListeners(100);
+    if (options.logger) this.logListenerErrorsTo(options.logger);
+  }
+
+  /** Logs listeners' errors with this logger, unless the observer already logs them elsewhere. */
+  logListenerErrorsTo(logger: Pick<Logger, 'error'>): void {
+    this.reportListenerError ??= (err, event) =>
+      logger.error(
+        { event, err: err instanceof Error ? err.message : String(err) },
+        'a pipeline event listener failed; the pipeline goes on',
+      );
   }
 
   emit<K extends PipelineEventName>(name: K, payload: PipelineEventMap[K]): void {
-    // An observer's bug must never fail the pipeline step that reported.
-    try {
-      this.emitter.emit(name, payload);
-    } catch {
-      /* ignored by design */
+    // An observer's bug must never fail the pipeline step that reported, nor keep the other
+    // listeners from hearing the event: each listener runs on its own, its error reported.
+    for (const listener of this.emitter.rawListeners(name)) {
+      try {
+        (listener as (payload: PipelineEventMap[K]) => void)(payload);
+      } catch (err) {
+        this.listenerFailed(err, name);
+      }
     }
   }
 
   on<K extends PipelineEventName>(name: K, listener: (payload: PipelineEventMap[K]) => void): () => void {
     this.emitter.on(name, listener as (payload: unknown) => void);
     return () => this.emitter.off(name, listener as (payload: unknown) => void);
+  }
+
+  private listenerFailed(err: unknown, name: PipelineEventName): void {
+    if (this.reportListenerError) {
+      try {
+        this.reportListenerError(err, name);
+        return;
+      } catch {
+        // A logger that throws: fall through to Node's own warning channel.
+      }
+    }
+    process.emitWarning(
+      `pipeline event listener for "${name}" failed: ${err instanceof Error ? err.message : String(err)}`,
+      'PipelineListenerWarning',
+    );
   }
 }

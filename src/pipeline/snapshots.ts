@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { driftEvent, sourceEditorialEvents } from '../events/builders.js';
 import { addDays, utcDate } from '../federal-register/dates.js';
 import type { SnapshotSource } from '../queues/index.js';
+import { comparableWithCsl } from '../sources/csl.js';
 import type { HeldSnapshot } from '../store/sources.js';
 import { fetchCslEntityList, fetchEcfrEntityList } from '../sources/fetch.js';
 import type { PipelineContext } from './context.js';
@@ -170,11 +171,13 @@ export async function heldSnapshot(
 
 /** Compares the derived state with the source's accepted list; logs a drift event when they differ. */
 export async function reconcile(ctx: PipelineContext, source: SnapshotSource): Promise<number> {
-  const accepted = await ctx.sourceLists.snapshot(source);
-  if (!accepted) return 0;
-  const diff = diffSnapshots(await derivedState(ctx), accepted, {
-    source: SOURCE_URIS[source],
-  });
+  const listed = await ctx.sourceLists.snapshot(source);
+  if (!listed) return 0;
+  const state = await derivedState(ctx);
+  // The CSL names countries, not destinations, and carries no footnotes: see comparableWithCsl.
+  const { reference, snapshot } =
+    source === 'csl' ? comparableWithCsl(state, listed) : { reference: state, snapshot: listed };
+  const diff = diffSnapshots(reference, snapshot, { source: SOURCE_URIS[source] });
   if (diff.counts.editorial > 0) {
     ctx.observer.emit('diff.editorial', { source, differences: diff.counts.editorial, against: 'state' });
   }

@@ -117,16 +117,35 @@ function publicationInstant(doc: CorpusDocument): number {
   return Date.parse(`${doc.publicationDate}T00:00:00Z`);
 }
 
+/** Hosts whose document URLs the replay server stands in for. */
+const FR_HOSTS = new Set(['www.federalregister.gov', 'federalregister.gov']);
+/** Paths the replay server answers itself (API, full texts, public-inspection copies). */
+const SERVED_PATHS = /^\/(api\/v1\/|documents\/full_text\/|public-inspection\/)/;
+
+/**
+ * The record's URLs as a client should follow them here: relative paths made absolute (unless the
+ * server keeps records as stored), and the Federal Register's own absolute URLs for what this
+ * server answers (real records carry `https://www.federalregister.gov/documents/full_text/xml/…`)
+ * pointed at this server, so that a client never leaves the replay for the real site.
+ */
 function absolutizer(
   origin: string,
   mode: 'absolute' | 'as-stored',
 ): (r: Record<string, unknown>) => Record<string, unknown> {
-  const walk = (v: unknown, key: string): unknown => {
-    if (typeof v === 'string') {
-      return mode === 'absolute' && key.endsWith('url') && v.startsWith('/') && !v.startsWith('//')
-        ? origin + v
-        : v;
+  const rewrite = (v: string): string => {
+    if (v.startsWith('/') && !v.startsWith('//')) return mode === 'absolute' ? origin + v : v;
+    if (!/^https?:\/\//i.test(v)) return v;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      return v;
     }
+    if (!FR_HOSTS.has(url.hostname.toLowerCase()) || !SERVED_PATHS.test(url.pathname)) return v;
+    return origin + url.pathname + url.search;
+  };
+  const walk = (v: unknown, key: string): unknown => {
+    if (typeof v === 'string') return key.endsWith('url') ? rewrite(v) : v;
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};

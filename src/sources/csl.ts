@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors.js';
-import { entryKey } from '../entity-list/identity.js';
+import { entryKey, normalizeName } from '../entity-list/identity.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
 import { resolveAddressCountry } from './countries.js';
 import { collapse, pushUnique, repairCp1252 } from './text.js';
@@ -350,4 +350,112 @@ export function splitCslCitations(field: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Destinations an address's country is listed under on the Entity List: Hong Kong and Macau under
+ * China (since BIS stopped treating Hong Kong as a destination of its own in 2020), Crimea's
+ * addresses say Ukraine, and the British overseas territories come under the United Kingdom.
+ */
+const LISTED_UNDER: Record<string, readonly string[]> = {
+  'HONG KONG': ["CHINA, PEOPLE'S REPUBLIC OF"],
+  MACAU: ["CHINA, PEOPLE'S REPUBLIC OF"],
+  UKRAINE: ['CRIMEA REGION OF UKRAINE'],
+  'BRITISH VIRGIN ISLANDS': ['UNITED KINGDOM'],
+};
+
+export interface Rehoming {
+  /** The CSL snapshot with its entries under the reference's destinations where it names them. */
+  snapshot: Snapshot;
+  /** Each entry moved: the name, the destination its addresses gave, the one the reference lists. */
+  moved: Array<{ name: string; from: string; to: string }>;
+}
+
+/**
+ * Puts CSL entries under the destinations a reference list (the derived state) gives them, where
+ * the CSL's addresses alone cannot tell. The CSL has no destination field: its addresses name
+ * countries, and the Entity List's destinations are not always those countries. Since 2020 an
+ * entity with a Hong Kong address is listed under China; Crimea is a destination of its
+ * own while its addresses say Ukraine; British Virgin Islands companies are listed under the
+ * United Kingdom; an address naming no country gives no destination at all. On the real list of
+ * 2026-07-23 these are some 350 of 3,411 entries: compared by key, each would be drift.
+ *
+ * A CSL entry whose key the reference does not hold, under a name the reference lists, goes under
+ * the destination its country is listed under (`LISTED_UNDER`) when the reference lists the name
+ * there, joining the CSL's entry of that key if it has one (a row with a Chinese and a Hong Kong
+ * address is one entry under China); otherwise under a destination the reference lists the name
+ * under and no CSL entry takes (several are paired in order), or, failing that, the one
+ * destination the reference lists the name under. Words are kept, so a real
+ * change of fields still shows. Pure.
+ */
+export function rehomeCslEntries(csl: Snapshot, reference: Snapshot): Rehoming {
+  const referenceKeys = new Set(reference.entries.map((e) => entryKey(e.country, e.name)));
+  const cslKeys = new Set(csl.entries.map((e) => entryKey(e.country, e.name)));
+  // Per normalised name: every reference destination, and those no CSL entry of the name is under.
+  const listed = new Map<string, string[]>();
+  const open = new Map<string, string[]>();
+  for (const e of reference.entries) {
+    const name = normalizeName(e.name);
+    listed.set(name, [...(listed.get(name) ?? []), e.country]);
+    if (!cslKeys.has(entryKey(e.country, e.name))) open.set(name, [...(open.get(name) ?? []), e.country]);
+  }
+  const destinationFor = (country: string, name: string): string | undefined => {
+    const free = open.get(name) ?? [];
+    const all = listed.get(name) ?? [];
+    const within = LISTED_UNDER[country] ?? [];
+    const take = (d: string): string => (free.splice(free.indexOf(d), 1), d);
+    const preferred = within.find((d) => free.includes(d));
+    if (preferred !== undefined) return take(preferred);
+    // An address in a territory of a destination the CSL already has an entry under: the same entry.
+    const joined = within.find((d) => all.includes(d));
+    if (joined !== undefined) return joined;
+    if (free.length > 0) return take(free[0]!);
+    return all.length === 1 ? all[0] : undefined;
+  };
+  const out = new Map<string, ListedEntry>();
+  const moved: Rehoming['moved'] = [];
+  const put = (entry: ListedEntry): void => {
+    const key = entryKey(entry.country, entry.name);
+    const existing = out.get(key);
+    if (!existing) {
+      out.set(key, { ...entry, aliases: [...entry.aliases], addresses: [...entry.addresses] });
+      return;
+    }
+    pushUnique(existing.addresses, entry.addresses);
+    pushUnique(existing.aliases, entry.aliases);
+    existing.federalRegisterCitations = [...existing.federalRegisterCitations];
+    pushUnique(existing.federalRegisterCitations, entry.federalRegisterCitations);
+  };
+  // Entries the reference already holds first, so that what joins them joins in the file's order.
+  const [held, others] = [
+    csl.entries.filter((e) => referenceKeys.has(entryKey(e.country, e.name))),
+    csl.entries.filter((e) => !referenceKeys.has(entryKey(e.country, e.name))),
+  ];
+  held.forEach(put);
+  for (const e of others) {
+    const to = destinationFor(e.country, normalizeName(e.name));
+    if (to === undefined) {
+      put(e);
+      continue;
+    }
+    moved.push({ name: e.name, from: e.country, to });
+    put({ ...e, country: to });
+  }
+  const entries = [...out.values()].sort(
+    (a, b) => a.country.localeCompare(b.country) || a.name.localeCompare(b.name),
+  );
+  return { snapshot: { ...csl, entries }, moved };
+}
+
+/**
+ * The derived state and a CSL list made comparable: the CSL carries no footnotes and no "see
+ * alternate address" cross-references, so the state is compared without them, and the CSL's
+ * entries go under the state's destinations (`rehomeCslEntries`). Pure.
+ */
+export function comparableWithCsl(state: Snapshot, csl: Snapshot): Rehoming & { reference: Snapshot } {
+  const reference: Snapshot = {
+    ...state,
+    entries: state.entries.map(({ footnotes: _f, seeAlso: _s, ...rest }) => rest),
+  };
+  return { reference, ...rehomeCslEntries(csl, reference) };
 }

@@ -57,6 +57,31 @@ describe('diffSnapshots on the dev corpus (pure)', () => {
     );
   });
 
+  it('calls a destination cross-reference spelled another way editorial, a different one a revision', () => {
+    // The Federal Register rule says "See alternate address under China" and the extraction writes
+    // the canonical name; the eCFR prints "CHINA" or "PEOPLE'S REPUBLIC OF CHINA" in the same row.
+    const entry = final.entries.find((e) => e.addresses.length > 0)!;
+    const fromRule: ListedEntry = {
+      ...entry,
+      seeAlso: ["CHINA, PEOPLE'S REPUBLIC OF", 'UNITED ARAB EMIRATES'],
+    };
+    const list = (e: ListedEntry): Snapshot => ({
+      ...final,
+      entries: final.entries.map((x) => (x === entry ? e : x)),
+    });
+    for (const printed of [
+      ['CHINA', 'UNITED ARAB EMIRATES'],
+      ["PEOPLE'S REPUBLIC OF CHINA", 'U.A.E.'],
+    ]) {
+      const d = diffSnapshots(list(fromRule), list({ ...fromRule, seeAlso: printed }));
+      expect(d.counts).toEqual({ added: 0, removed: 0, revised: 0, editorial: 1 });
+      expect(d.changes[0]).toMatchObject({ kind: 'editorial', fields: ['seeAlso'] });
+    }
+    const elsewhere = diffSnapshots(list(fromRule), list({ ...fromRule, seeAlso: ['HONG KONG'] }));
+    expect(elsewhere.counts).toEqual({ added: 0, removed: 0, revised: 1, editorial: 0 });
+    expect(elsewhere.changes[0]).toMatchObject({ kind: 'revised', fields: ['seeAlso'] });
+  });
+
   it('calls a changed word a revision, naming the field', () => {
     const entry = final.entries[7]!;
     const revised = { ...entry, licenseReviewPolicy: 'Case-by-case review for all items.' };

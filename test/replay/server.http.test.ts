@@ -1,8 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayServer } from '../../src/replay/server.js';
-import { bisDocuments, DEV_CORPUS, getJson, postJson, readJson, startReplay } from './helpers.js';
+import {
+  bisDocuments,
+  corpusWithDates,
+  DEV_CORPUS,
+  getJson,
+  postJson,
+  readJson,
+  startReplay,
+} from './helpers.js';
 
 /** HTTP tier: the replay server over real HTTP on 127.0.0.1, checked the way acceptance checks it. */
 
@@ -131,6 +139,44 @@ describe('replay server: search, documents, XML, clock', () => {
     expect(etag).toBeTruthy();
     const second = await fetch(url, { headers: { 'if-none-match': etag! } });
     expect(second.status).toBe(304);
+  });
+});
+
+describe("replay server: records that carry the Federal Register's absolute URLs", () => {
+  // Real API records name their full text as https://www.federalregister.gov/documents/full_text/…
+  // (test/fixtures/real/fr-text/*.record.json); a replay must not send the client to the real site.
+  const num = bis[0]!.number;
+  let dir: { dir: string; cleanup: () => void };
+  let server: ReplayServer;
+  beforeAll(async () => {
+    dir = corpusWithDates({});
+    const file = join(dir.dir, 'api', `${num}.json`);
+    const record = readJson<Record<string, unknown>>(file);
+    record.full_text_xml_url = `https://www.federalregister.gov${String(record.full_text_xml_url)}`;
+    record.json_url = `https://www.federalregister.gov/api/v1/documents/${num}.json`;
+    record.html_url = `https://www.federalregister.gov/documents/${num}/some-title`;
+    writeFileSync(file, JSON.stringify(record, null, 2));
+    server = await startReplay({ corpusDir: dir.dir });
+  });
+  afterAll(async () => {
+    await server.close();
+    dir.cleanup();
+  });
+
+  it("points full-text and API URLs at itself and leaves the site's page URLs alone", async () => {
+    const { status, body } = await getJson(`${server.url}/api/v1/documents/${num}.json`);
+    expect(status).toBe(200);
+    expect(body.full_text_xml_url).toMatch(new RegExp(`^${server.url}/documents/full_text/xml/`));
+    expect(body.json_url).toBe(`${server.url}/api/v1/documents/${num}.json`);
+    expect(body.html_url).toBe(`https://www.federalregister.gov/documents/${num}/some-title`);
+    const res = await fetch(body.full_text_xml_url);
+    expect(res.status).toBe(200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.equals(readFileSync(join(DEV_CORPUS, 'docs', `${num}.xml`)))).toBe(true);
+    const search = await getJson(
+      `${server.url}/api/v1/documents.json?conditions[document_number][]=${num}&fields[]=full_text_xml_url`,
+    );
+    expect(search.body.results[0].full_text_xml_url).toBe(body.full_text_xml_url);
   });
 });
 
