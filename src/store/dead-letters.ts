@@ -161,10 +161,9 @@ export class DeadLetterStore {
     )) as string;
   }
 
-  /** Every letter, or one subscription's, newest first. */
+  /** Every letter, or one subscription's (when one is named), newest first. */
   async list(subscriptionId?: string): Promise<DeadLetter[]> {
-    const stored =
-      subscriptionId === undefined ? await this.all() : await this.ofSubscription(subscriptionId);
+    const stored = subscriptionId ? await this.ofSubscription(subscriptionId) : await this.all();
     return stored.map((s) => s.letter);
   }
 
