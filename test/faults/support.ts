@@ -22,7 +22,14 @@ import {
   type Receiver,
 } from '../support/receiver.js';
 import type { Reference } from '../support/reference.js';
-import { ADMIN_TOKEN, dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import {
+  ADMIN_TOKEN,
+  dropPrefix,
+  FAST_LIMITS,
+  importBaseline,
+  uniquePrefix,
+  waitFor,
+} from '../support/service.js';
 
 /**
  * What the fault trials share: real service processes against the replay server and real
@@ -354,6 +361,8 @@ export function serviceEnv(
     POLL_INTERVAL_MS: '200',
     FR_RATE_MARGIN_MS: RATE_MARGIN_MS,
     WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,400ms,800ms,1600ms',
+    // The CLI commands a trial runs with this environment too (recover, backfill).
+    ...FAST_LIMITS,
     ...extra,
   };
 }
