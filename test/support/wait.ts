@@ -109,3 +109,12 @@ export async function jobCompleted<T = unknown>(queue: Queue, id: string, timeou
   });
   return done.value;
 }
+
+/** Jobs of `queue` still waiting, running or scheduled whose data matches `which`. */
+export async function pendingJobs<T>(
+  queue: Queue<T>,
+  which: (data: T) => boolean = () => true,
+): Promise<number> {
+  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+  return jobs.filter((j) => j !== undefined && which(j.data)).length;
+}
