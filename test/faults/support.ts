@@ -22,6 +22,7 @@ import {
   type Receiver,
 } from '../support/receiver.js';
 import type { Reference } from '../support/reference.js';
+import { serviceQueues } from '../support/wait.js';
 import {
   ADMIN_TOKEN,
   dropPrefix,
@@ -712,7 +713,9 @@ export async function runKillTrial(options: KillRunOptions): Promise<KillRunResu
       60_000,
     );
     // Deliveries still in flight (a retry of a receipt already counted) land before the verdict.
-    await delay(1_000);
+    const queues = serviceQueues(redisUrl, prefix);
+    steps.add(() => queues.close());
+    await queues.drained(60_000);
     const p = service();
     const problems = await referenceProblems(p.api, reference, receivers);
     const docs = await documentLists(p.api);

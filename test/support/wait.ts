@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { createQueues, type QueueName, type Queues } from '../../src/queues/index.js';
+import type { RedisTarget } from '../../src/config.js';
 import { createRedis } from '../../src/store/redis.js';
 
 /**
@@ -74,11 +75,14 @@ export const WORK_QUEUES: readonly QueueName[] = ['document', 'apply', 'fanout',
  * own: `drained()` waits until the work queues are empty.
  */
 export function serviceQueues(
-  redisUrl: string,
+  redis: string | RedisTarget,
   prefix: string,
 ): { queues: Queues; drained: (timeout?: number) => Promise<void>; close: () => Promise<void> } {
-  const redis = createRedis(redisUrl, 'worker');
-  const queues = createQueues(redis, prefix);
+  const connection = createRedis(
+    typeof redis === 'string' ? { kind: 'standalone', url: redis } : redis,
+    'worker',
+  );
+  const queues = createQueues(connection, prefix);
   return {
     queues,
     drained: (timeout) =>
@@ -88,7 +92,7 @@ export function serviceQueues(
       ),
     close: async () => {
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
-      redis.disconnect();
+      connection.disconnect();
     },
   };
 }
