@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import ProcessesFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // redis-servers), not computing: four files at once keep 2 cores busy where the default (one
     // fewer than the cores) ran them one by one. Every file still runs in a process of its own.
     maxWorkers: 4,
+    sequence: { sequencer: ProcessesFirst },
   },
 });

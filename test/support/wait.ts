@@ -102,10 +102,12 @@ export async function jobCompleted<T = unknown>(queue: Queue, id: string, timeou
   let state = 'not added';
   const done = await waitFor(
     async () => {
+      state = (await queue.getJobState(id)) ?? 'not added';
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read after the state: a job read while it ran has no outcome yet.
       const job = await queue.getJob(id);
-      state = job ? await job.getState() : 'not added';
       if (state === 'failed') throw new Error(`job ${queue.name}/${id} failed: ${job?.failedReason}`);
-      return state === 'completed' && { value: job!.returnvalue as T };
+      return { value: job!.returnvalue as T };
     },
     { what: `job ${queue.name}/${id} completed`, timeout },
   ).catch((err: unknown) => {
