@@ -23,6 +23,12 @@ export interface Config {
   frApiBaseUrl: string;
   /** Added to each one-second window of the Federal Register rate budget, for network jitter. */
   frRateMarginMs: number;
+  /**
+   * Requests per second, for the whole deployment: the Federal Register API and its full-text XML
+   * (the limits its maintainers state), and the eCFR and CSL downloads (per process). Only a test
+   * against a local replay server has reason to raise them.
+   */
+  rateLimits: { frApiPerSecond: number; frXmlPerSecond: number; sourcesPerSecond: number };
   ecfrBaseUrl: string;
   cslUrl: string;
   http: { host: string; port: number };
@@ -123,7 +129,6 @@ export function loadConfig(env: Env): Readonly<Config> {
   } catch (err) {
     problems.push(`WEBHOOK_ALLOWED_NETWORKS: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const jobLockMs = read.int('JOB_LOCK_MS', 15_000, 2_000, 600_000);
   const roles = read.list('FEDREG_ROLES', [...ROLES]);
   for (const r of roles)
     if (!(ROLES as readonly string[]).includes(r))
@@ -133,6 +138,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     problems.push('ADMIN_TOKEN: must be at least 12 characters');
   }
 
+  const jobLockMs = read.int('JOB_LOCK_MS', 15_000, 2_000, 600_000);
+
   const config: Config = {
     redisUrl,
     redis,
@@ -141,6 +148,15 @@ export function loadConfig(env: Env): Readonly<Config> {
     dataDir: read.string('DATA_DIR', '.data'),
     frApiBaseUrl,
     frRateMarginMs: read.int('FR_RATE_MARGIN_MS', 250, 0, 10_000),
+    // The defaults are the clients' own (FR_API_REQUESTS_PER_SECOND and FR_XML_REQUESTS_PER_SECOND
+    // in federal-register/client.ts, SOURCES_REQUESTS_PER_SECOND in sources/fetch.ts), written out
+    // here so that the configuration imports no client (that closes an import cycle); a test holds
+    // them equal.
+    rateLimits: {
+      frApiPerSecond: read.int('FR_API_REQUESTS_PER_SECOND', 5, 1, 10_000),
+      frXmlPerSecond: read.int('FR_XML_REQUESTS_PER_SECOND', 1, 1, 10_000),
+      sourcesPerSecond: read.int('SOURCES_REQUESTS_PER_SECOND', 1, 1, 10_000),
+    },
     ecfrBaseUrl: read.url('ECFR_BASE_URL', sameOrigin ?? DEFAULT_ECFR_BASE_URL),
     cslUrl: read.url('CSL_URL', DEFAULT_CSL_URL),
     http: { host: read.string('HTTP_HOST', '0.0.0.0'), port: read.int('HTTP_PORT', 8080, 0, 65535) },
@@ -166,6 +182,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     },
     documentConcurrency: read.int('DOCUMENT_CONCURRENCY', 4, 1, 64),
     jobLockMs,
+    // A third of the lock: a killed worker's jobs are taken up within about 4/3 of the lock.
     jobStalledIntervalMs: read.int('JOB_STALLED_INTERVAL_MS', Math.ceil(jobLockMs / 3), 100, 600_000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 20_000, 1_000),
     eventRetentionDays: read.int('EVENT_RETENTION_DAYS', 3650, 1),

@@ -4,11 +4,7 @@ import type { RedisClient } from './store/redis.js';
 import type { Config, Role } from './config.js';
 import { createWebhookSender } from './delivery/sender.js';
 import { AppError } from './errors.js';
-import {
-  FederalRegisterClient,
-  FR_API_REQUESTS_PER_SECOND,
-  FR_XML_REQUESTS_PER_SECOND,
-} from './federal-register/client.js';
+import { FederalRegisterClient } from './federal-register/client.js';
 import { HttpFetcher } from './http-client/http.js';
 import { RedisRateBudgets } from './store/rate-budgets.js';
 import { sourcesBudget } from './sources/fetch.js';
@@ -93,8 +89,8 @@ export function buildContext(
   const sharedBudgets = new RedisRateBudgets(redis, {
     prefix: keys.federalRegister,
     budgets: {
-      api: { limit: FR_API_REQUESTS_PER_SECOND, windowMs: 1000 },
-      xml: { limit: FR_XML_REQUESTS_PER_SECOND, windowMs: 1000 },
+      api: { limit: config.rateLimits.frApiPerSecond, windowMs: 1000 },
+      xml: { limit: config.rateLimits.frXmlPerSecond, windowMs: 1000 },
     },
     // Tokens are taken on Redis's clock, requests arrive a little later and unevenly (event-loop
     // delays under load): the margin keeps the server's own count within the limit.
@@ -141,7 +137,7 @@ export function buildContext(
         maxBodyBytes: 128 * 1024 * 1024,
         userAgent: 'fedreg-watch (+https://github.com/fedreg-watch)',
       }),
-      budget: sourcesBudget(),
+      budget: sourcesBudget(config.rateLimits.sourcesPerSecond),
     },
     sender: createWebhookSender({
       allowedNetworks: config.webhooks.allowedNetworks,

@@ -19,7 +19,11 @@ import type {
 
 export const DEFAULT_FR_API_BASE = 'https://www.federalregister.gov/api/v1';
 
-/** The limits the Federal Register's maintainers state: 5 requests/s to the API, 1/s for XML. */
+/**
+ * The limits the Federal Register's maintainers state: 5 requests/s to the API, 1/s for XML. The
+ * defaults of the client's budgets and of the service's (FR_API_REQUESTS_PER_SECOND and
+ * FR_XML_REQUESTS_PER_SECOND in the configuration).
+ */
 export const FR_API_REQUESTS_PER_SECOND = 5;
 export const FR_XML_REQUESTS_PER_SECOND = 1;
 
@@ -38,6 +42,9 @@ export interface FederalRegisterClientOptions {
    * in-process budgets.
    */
   limiters?: { api: RateLimiter; xml: RateLimiter };
+  /** Limits of the default budgets, per second (default the Federal Register's: 5 and 1). */
+  apiRequestsPerSecond?: number;
+  xmlRequestsPerSecond?: number;
   /** Clock for the default budgets. */
   clock?: Clock;
   /** Jitter allowance added to each one-second window of the default budgets (default 100 ms). */
@@ -85,10 +92,20 @@ export class FederalRegisterClient {
     const common = budgetClock ? { clock: budgetClock, marginMs: margin } : { marginMs: margin };
     this.apiBudget =
       options.apiBudget ??
-      new RateBudget({ ...common, limit: FR_API_REQUESTS_PER_SECOND, windowMs: 1000, name: 'fr-api' });
+      new RateBudget({
+        ...common,
+        limit: options.apiRequestsPerSecond ?? FR_API_REQUESTS_PER_SECOND,
+        windowMs: 1000,
+        name: 'fr-api',
+      });
     this.xmlBudget =
       options.xmlBudget ??
-      new RateBudget({ ...common, limit: FR_XML_REQUESTS_PER_SECOND, windowMs: 1000, name: 'fr-xml' });
+      new RateBudget({
+        ...common,
+        limit: options.xmlRequestsPerSecond ?? FR_XML_REQUESTS_PER_SECOND,
+        windowMs: 1000,
+        name: 'fr-xml',
+      });
     this.apiLimiter = options.limiters?.api ?? this.apiBudget;
     this.xmlLimiter = options.limiters?.xml ?? allOf(this.xmlBudget, this.apiBudget);
     this.fetcher = options.fetcher ?? new HttpFetcher(options.http);

@@ -17,10 +17,13 @@ export const DEFAULT_CSL_JSON_URL =
 
 /**
  * The eCFR and trade.gov publish no rate; one request per second is polite for a daily
- * reconciliation. Build one per process and pass it to every fetch.
+ * reconciliation (SOURCES_REQUESTS_PER_SECOND in the configuration).
  */
-export function sourcesBudget(): RateLimiter {
-  return new RateBudget({ limit: 1, windowMs: 1000, marginMs: 50, name: 'sources' });
+export const SOURCES_REQUESTS_PER_SECOND = 1;
+
+/** Build one per process and pass it to every fetch. */
+export function sourcesBudget(perSecond = SOURCES_REQUESTS_PER_SECOND): RateLimiter {
+  return new RateBudget({ limit: perSecond, windowMs: 1000, marginMs: 50, name: 'sources' });
 }
 
 /** `https://www.ecfr.gov/api/versioner/v1/full/2019-10-09/title-15.xml?part=744` */

@@ -4,13 +4,17 @@ import { createReplayServer, type ReplayServer } from '../../src/replay/server.j
 import { runCli } from '../support/cli.js';
 import { DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { referenceRun } from '../support/reference.js';
-import { dropPrefix, importBaseline, uniquePrefix } from '../support/service.js';
+import { dropPrefix, FAST_LIMITS, importBaseline, uniquePrefix } from '../support/service.js';
 
 const redisUrl = inject('redisUrl');
 
 describe('fedreg-watch demo (bounded, as CI runs it)', () => {
   it('plays the timeline to October 2019 and exits 0 with every event verified', async () => {
-    const res = await runCli(['demo', '--until', '2019-10-09', '--pace', '0'], { timeoutMs: 180_000 });
+    // The demo's service reads its rate budgets and job lock from the environment: the tests' fast ones.
+    const res = await runCli(['demo', '--until', '2019-10-09', '--pace', '0'], {
+      env: FAST_LIMITS,
+      timeoutMs: 180_000,
+    });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(
@@ -53,6 +57,7 @@ describe('fedreg-watch backfill', () => {
       REDIS_PREFIX: prefix,
       FR_API_BASE_URL: replay.apiBase,
       FR_RATE_MARGIN_MS: '50',
+      ...FAST_LIMITS,
     };
     const first = await runCli(['backfill', '--since', '2016-03-22', '--until', '2019-12-31'], {
       env,

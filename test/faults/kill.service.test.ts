@@ -9,8 +9,9 @@ import { runKillTrial } from './support.js';
  * see each change under one id (perhaps more than once).
  *
  * CI-sized: three runs side by side, two kills each. Each kill costs BullMQ's stalled-job
- * detection (JOB_LOCK_MS, 15 s, checked every 5 s) before the jobs in flight are taken up again,
- * so the runs go in parallel to share that wait. `scripts/fault-trials.mjs` runs 50 kills.
+ * detection (JOB_LOCK_MS, here the tests' 4 s checked every second; 15 s and 5 s in production)
+ * before the jobs in flight are taken up again, so the runs go in parallel to share that wait.
+ * `scripts/fault-trials.mjs` runs 50 kills.
  */
 const redisUrl = inject('redisUrl');
 const reference = referenceRun();

@@ -11,7 +11,8 @@ import { createKeys } from '../../src/store/keys.js';
 import { startLocalRedis, type LocalRedis } from '../../src/store/local-redis.js';
 import { createRedis } from '../../src/store/redis.js';
 import { importBaseline, testConfig, uniquePrefix, waitFor } from '../support/service.js';
-import { call, delay, startReplay, Steps } from './support.js';
+import { waitFor as until } from '../support/wait.js';
+import { call, startReplay, Steps } from './support.js';
 
 /**
  * The start-up check of the Redis configuration (persistence, eviction, a Redis that forbids
@@ -156,8 +157,16 @@ describe('the running watch', () => {
     const foundMs = Date.now() - flushed;
     expect(foundMs).toBeLessThan(30_000);
     expect(r.log()).toMatch(/"level":50.*DATA LOST/);
-    // Nothing is re-created on the emptied store.
-    await delay(1_000);
+    // Nothing is re-created on the emptied store: the watch looks again, three times, and leaves it.
+    const guard = service.ctx.deployment;
+    const check = guard.check.bind(guard);
+    let checksSinceLoss = 0;
+    guard.check = async (...args) => {
+      const status = await check(...args);
+      if (status.kind === 'lost') checksSinceLoss++;
+      return status;
+    };
+    await until(() => checksSinceLoss >= 3, { what: 'three more checks of the emptied store' });
     expect(await queues.poll.getJobScheduler('poll-published')).toBeUndefined();
     expect(seen.filter((s) => s.startsWith('recreated'))).toHaveLength(1);
 

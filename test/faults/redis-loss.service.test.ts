@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PollSource } from '../../src/queues/index.js';
 import { createKeys } from '../../src/store/keys.js';
 import { startLocalRedis } from '../../src/store/local-redis.js';
 import { createRedis } from '../../src/store/redis.js';
@@ -12,9 +13,9 @@ import { DEV_CORPUS } from '../support/fixtures.js';
 import { spawnService } from '../support/processes.js';
 import { referenceRun } from '../support/reference.js';
 import { waitFor, uniquePrefix } from '../support/service.js';
+import { jobCompleted } from '../support/wait.js';
 import {
   call,
-  delay,
   END_OF_TIMELINE,
   feed,
   plainReceiver,
@@ -65,6 +66,10 @@ describe('fault trial: Redis loses its data', () => {
     });
     const pollQueue = new Queue('poll', { connection: { url: redis.url }, prefix });
     steps.add(() => pollQueue.close());
+    const pollAndWait = async (source: PollSource, jobId: string): Promise<unknown> => {
+      await pollQueue.add('poll', { v: 1, source }, { jobId });
+      return jobCompleted(pollQueue, jobId);
+    };
 
     let p = await spawnService(env);
     steps.add(() => p.kill('SIGKILL'));
@@ -119,8 +124,10 @@ describe('fault trial: Redis loses its data', () => {
     expect((await call(p.api, 'GET', '/metrics', { token: null })).text).toMatch(/fedreg_redis_data_lost 1/);
     expect(p.output()).toContain('DATA LOST');
 
-    // Many poll intervals later: no poll ran, nothing was seeded, no event, no scheduler came back.
-    await delay(3_000);
+    // A poll asked for now runs and does nothing (the guard's answer), and no scheduler came back:
+    // nothing was seeded, no event.
+    const refused = await pollAndWait('published', 'poll-after-loss');
+    expect(refused).toEqual({ skipped: 'Redis lost the deployment data' });
     expect(await client.exists(keys.stateMeta, keys.events, keys.baseline)).toBe(0);
     expect(await pollQueue.getJobScheduler('poll-published')).toBeUndefined();
     expect(receiver.received.length).toBe(before);
@@ -136,8 +143,13 @@ describe('fault trial: Redis loses its data', () => {
       status: 503,
       body: { reason: 'data lost' },
     });
-    await delay(2_000);
-    // No bootstrap from eCFR, no poll.
+    // No bootstrap from eCFR, no poll: both, asked for, run and do nothing.
+    expect(await pollAndWait('published', 'poll-after-restart')).toEqual({
+      skipped: 'Redis lost the deployment data',
+    });
+    expect(await pollAndWait('ecfr', 'ecfr-after-restart')).toEqual({
+      skipped: 'Redis lost the deployment data',
+    });
     expect(await client.exists(keys.stateMeta, keys.events)).toBe(0);
     expect(receiver.received.length).toBe(before);
     // `state import` is not a way around it.

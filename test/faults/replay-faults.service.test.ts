@@ -3,7 +3,7 @@ import type { FaultRuleInput } from '../../src/replay/faults.js';
 import { corpusDocuments } from '../support/fixtures.js';
 import { spawnService } from '../support/processes.js';
 import { referenceRun } from '../support/reference.js';
-import { uniquePrefix, waitFor } from '../support/service.js';
+import { PRODUCTION_RATE_LIMITS, uniquePrefix, waitFor } from '../support/service.js';
 import {
   documentLists,
   documentView,
@@ -54,7 +54,8 @@ describe('fault trial: the replay server fails a share of requests', () => {
     const replay = await startTimeline(steps, redisUrl, prefix);
     const receiver = await plainReceiver();
     steps.add(() => receiver.close());
-    const p = await spawnService(serviceEnv(redisUrl, prefix, replay));
+    // The Federal Register's own limits, not the tests' fast ones: this trial checks they hold.
+    const p = await spawnService(serviceEnv(redisUrl, prefix, replay, PRODUCTION_RATE_LIMITS));
     steps.add(() => p.kill('SIGKILL'));
     await waitReady(p.api);
     const receivers: TrialReceiver[] = [

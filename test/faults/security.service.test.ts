@@ -9,6 +9,7 @@ import { spawnService, type ServiceProcess } from '../support/processes.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { referenceRun } from '../support/reference.js';
 import { ADMIN_TOKEN, uniquePrefix, waitFor } from '../support/service.js';
+import { serviceQueues } from '../support/wait.js';
 import {
   call,
   delay,
@@ -87,7 +88,12 @@ beforeAll(async () => {
     120_000,
   );
   // The flaky receiver's retries (every first attempt fails) and the dead letters settle.
-  await delay(3_000);
+  const queues = serviceQueues(redisUrl, prefix);
+  try {
+    await queues.drained();
+  } finally {
+    await queues.close();
+  }
 }, 180_000);
 
 afterAll(() => steps.run());

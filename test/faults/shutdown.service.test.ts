@@ -5,7 +5,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalRedis } from '../../src/store/local-redis.js';
 import { spawnService } from '../support/processes.js';
 import { importBaseline, uniquePrefix } from '../support/service.js';
-import { delay, END_OF_TIMELINE, serviceEnv, startReplay, Steps, waitReady } from './support.js';
+import { waitFor } from '../support/wait.js';
+import {
+  delay,
+  END_OF_TIMELINE,
+  logLength,
+  serviceEnv,
+  startReplay,
+  statusOf,
+  Steps,
+  waitReady,
+} from './support.js';
 
 /**
  * Shutdown when Redis has gone away first (a supervisor stopping everything at once): the
@@ -14,6 +24,8 @@ import { delay, END_OF_TIMELINE, serviceEnv, startReplay, Steps, waitReady } fro
  */
 const steps = new Steps();
 afterEach(() => steps.run());
+
+const DELIVER_WORKER_ERROR = /"queue":"deliver","err":"connect ECONNREFUSED[^"]*","msg":"worker error"/;
 
 async function serviceWithoutRedis(): Promise<Awaited<ReturnType<typeof spawnService>>> {
   const dir = mkdtempSync(join(tmpdir(), 'fedreg-shutdown-'));
@@ -29,10 +41,19 @@ async function serviceWithoutRedis(): Promise<Awaited<ReturnType<typeof spawnSer
   );
   steps.add(() => p.kill('SIGKILL'));
   await waitReady(p.api);
+  const length = logLength(redis.url, prefix);
+  steps.add(async () => length.close());
   replay.setNow(END_OF_TIMELINE);
-  await delay(1_000);
+  // Work under way (events being logged), then Redis gone under it.
+  await waitFor(async () => (await length.read()) > 0, { what: 'the first events logged', timeout: 30_000 });
   await redis.stop();
-  await delay(500);
+  // The service noticed: it answers not ready, and the delivery worker has logged its lost connection.
+  await waitFor(async () => (await statusOf(`${p.api}/readyz`)) === 503, {
+    what: '/readyz 503 with Redis gone',
+  });
+  await waitFor(() => DELIVER_WORKER_ERROR.test(p.output()), {
+    what: 'the deliver worker logging its lost connection',
+  });
   return p;
 }
 
@@ -48,9 +69,7 @@ describe('shutdown with Redis gone', () => {
     expect(tookMs).toBeLessThan(10_000);
     expect(p.output()).toMatch(/"reason":"the 3000 ms shutdown deadline","msg":"shutdown did not finish/);
     // Connection errors are logged once per worker and message every 10 s, not at every reconnect.
-    expect(
-      p.output().match(/"queue":"deliver","err":"connect ECONNREFUSED[^"]*","msg":"worker error"/g) ?? [],
-    ).toHaveLength(1);
+    expect(p.output().match(new RegExp(DELIVER_WORKER_ERROR, 'g')) ?? []).toHaveLength(1);
     // BullMQ's connection errors go through the logger, not raw to stderr.
     expect(p.output()).not.toMatch(/^Error: connect ECONNREFUSED/m);
   }, 60_000);
@@ -58,7 +77,9 @@ describe('shutdown with Redis gone', () => {
   it('exits at once on a second signal', async () => {
     const p = await serviceWithoutRedis();
     p.child.kill('SIGTERM');
-    await delay(300);
+    await waitFor(() => /shutting down: finishing jobs in flight/.test(p.output()), {
+      what: 'the graceful shutdown begun',
+    });
     expect(p.child.exitCode).toBeNull(); // the close cannot finish without Redis
     const signalled = Date.now();
     p.child.kill('SIGTERM');

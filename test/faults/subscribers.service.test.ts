@@ -5,9 +5,9 @@ import { spawnService } from '../support/processes.js';
 import { startReceiver } from '../support/receiver.js';
 import { referenceRun } from '../support/reference.js';
 import { uniquePrefix, waitFor } from '../support/service.js';
+import { pendingJobs, serviceQueues, waitFor as until } from '../support/wait.js';
 import {
   call,
-  delay,
   END_OF_TIMELINE,
   eventsUpTo,
   expectedIds,
@@ -61,6 +61,8 @@ describe('fault trial: subscribers that fail', () => {
     await waitReady(p.api);
     const length = logLength(redisUrl, prefix);
     steps.add(async () => length.close());
+    const { queues, drained, close } = serviceQueues(redisUrl, prefix);
+    steps.add(close);
 
     const healthyR: TrialReceiver = {
       name: 'healthy',
@@ -103,12 +105,14 @@ describe('fault trial: subscribers that fail', () => {
     );
     expect(disabled.reason).toMatch(/410/);
     // Deliveries already queued for it drain into the dead-letter queue, each sent at most once.
-    const goneLetters = await waitFor('its queued deliveries dead-lettered', async () => {
-      const before = (await deadLetters(goneSub.id)).length;
-      await delay(1_500);
-      const letters = await deadLetters(goneSub.id);
-      return letters.length > 0 && letters.length === before ? letters : undefined;
-    });
+    await until(
+      async () => (await pendingJobs(queues.deliver, (d) => d.subscriptionId === goneSub.id)) === 0,
+      {
+        what: 'no delivery to the 410 subscription left in the queue',
+      },
+    );
+    const goneLetters = await deadLetters(goneSub.id);
+    expect(goneLetters.length).toBeGreaterThan(0);
     const sentToGone = gone.received.length;
     expect(new Set(ids(goneLetters)).size).toBe(goneLetters.length);
     expect([...receivedIds(gone)].every((id) => ids(goneLetters).includes(id))).toBe(true);
@@ -127,7 +131,8 @@ describe('fault trial: subscribers that fail', () => {
       120_000,
     );
     const recoveredMs = Date.now() - upAt;
-    await delay(1_500);
+    // No delivery or retry still in line that could add to what the receivers got.
+    await drained();
     expect(await referenceProblems(p.api, reference, [healthyR, downR])).toEqual([]);
     // Within the retry schedule: nothing of the down receiver's was dead-lettered.
     expect(await deadLetters(downR.subscription!.id)).toEqual([]);
@@ -145,7 +150,7 @@ describe('fault trial: subscribers that fail', () => {
     await waitFor('the dead letters redelivered', () =>
       ids(goneLetters).every((id) => afterEnable().has(id)) ? true : undefined,
     );
-    await delay(1_500);
+    await drained();
     expect([...afterEnable()].sort()).toEqual(ids(goneLetters).sort());
     expect(await deadLetters(goneSub.id)).toEqual([]);
 

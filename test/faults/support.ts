@@ -22,7 +22,15 @@ import {
   type Receiver,
 } from '../support/receiver.js';
 import type { Reference } from '../support/reference.js';
-import { ADMIN_TOKEN, dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import { serviceQueues } from '../support/wait.js';
+import {
+  ADMIN_TOKEN,
+  dropPrefix,
+  FAST_LIMITS,
+  importBaseline,
+  uniquePrefix,
+  waitFor,
+} from '../support/service.js';
 
 /**
  * What the fault trials share: real service processes against the replay server and real
@@ -354,6 +362,8 @@ export function serviceEnv(
     POLL_INTERVAL_MS: '200',
     FR_RATE_MARGIN_MS: RATE_MARGIN_MS,
     WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,400ms,800ms,1600ms',
+    // The CLI commands a trial runs with this environment too (recover, backfill).
+    ...FAST_LIMITS,
     ...extra,
   };
 }
@@ -703,7 +713,9 @@ export async function runKillTrial(options: KillRunOptions): Promise<KillRunResu
       60_000,
     );
     // Deliveries still in flight (a retry of a receipt already counted) land before the verdict.
-    await delay(1_000);
+    const queues = serviceQueues(redisUrl, prefix);
+    steps.add(() => queues.close());
+    await queues.drained(60_000);
     const p = service();
     const problems = await referenceProblems(p.api, reference, receivers);
     const docs = await documentLists(p.api);

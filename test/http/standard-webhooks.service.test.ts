@@ -15,6 +15,8 @@ const { Webhook, WebhookVerificationError } =
   require('standardwebhooks') as typeof import('standardwebhooks');
 
 const redisUrl = inject('redisUrl');
+/** How long deliveries reuse a subscription read (pipeline/deliver.ts, 1 s), with a margin. */
+const ROTATION_TAKES_EFFECT_MS = 1_100;
 let h: Harness;
 let receiver: Receiver;
 /** The secret the subscriber has configured; it changes when the operator rotates. */
@@ -94,6 +96,10 @@ describe('a standardwebhooks receiver', () => {
     const second = (await admin('POST', `/v1/subscriptions/${id}/rotate-secret`)).secret as string;
     expect(second).not.toBe(first);
     configured = second;
+    // A rotation takes effect within a second: deliveries reuse a subscription read for that long
+    // (pipeline/deliver.ts). The next rule is published once it has, as the rate limits used to
+    // ensure by themselves (a rule's XML took longer than that to come).
+    await new Promise((r) => setTimeout(r, ROTATION_TAKES_EFFECT_MS));
     h.replay.setNow(Date.parse('2016-11-04T12:00:00Z'));
     await waitFor(
       'deliveries of the next rules',

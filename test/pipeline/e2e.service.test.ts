@@ -3,10 +3,12 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EVENT_TYPES, type CloudEvent } from '../../src/events/cloudevent.js';
 import { validateEvent } from '../../src/events/validate.js';
+import type { PollOutcome } from '../../src/pipeline/poll.js';
 import type { Snapshot } from '../../src/entity-list/types.js';
 import { corpusDocuments, DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { independentlyVerified, startReceiver, type Receiver } from '../support/receiver.js';
-import { ADMIN_TOKEN, startHarness, waitFor, type Harness } from '../support/service.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../support/service.js';
+import { jobCompleted, queuesDrained, waitFor, WORK_QUEUES } from '../support/wait.js';
 
 /**
  * The whole service end to end on the dev timeline: real Redis, the replay server over real HTTP,
@@ -64,18 +66,14 @@ beforeAll(async () => {
   // Publish the whole timeline: the poller finds every document on its next pass.
   h.replay.setNow(Date.parse('2035-01-01T00:00:00Z'));
   await waitFor(
-    'every entry event at every receiver',
-    () => {
-      const done =
-        new Set(ids(all, isEntry)).size >= expectedEntryChanges &&
-        new Set(ids(flaky, isEntry)).size >= expectedEntryChanges &&
-        new Set(ids(russia)).size > 0;
-      return done || undefined;
-    },
-    120_000,
+    () =>
+      new Set(ids(all, isEntry)).size >= expectedEntryChanges &&
+      new Set(ids(flaky, isEntry)).size >= expectedEntryChanges &&
+      new Set(ids(russia)).size > 0,
+    { what: 'every entry event at every receiver', timeout: 120_000 },
   );
-  // Let any retries still scheduled land before the assertions count them.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Any retries still scheduled land before the assertions count them.
+  await queuesDrained(WORK_QUEUES.map((n) => h.service.ctx.queues[n]));
 }, 180_000);
 
 afterAll(async () => {
@@ -176,13 +174,23 @@ describe('the service on the dev timeline', () => {
 
   it('creates no new events when the same documents are polled again', async () => {
     const before = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
+    const { ctx } = h.service;
+    const processed = `${ctx.keys.federalRegister}cursor:fr:processed`;
+    const processedBefore = await ctx.redis.zcard(processed);
+    expect(processedBefore).toBeGreaterThan(0);
     // Forget the cursor's memory of what it processed: the documents come back from the search.
-    await h.service.ctx.redis.del(
-      `${h.service.ctx.keys.federalRegister}cursor:fr:processed`,
-      `${h.service.ctx.keys.federalRegister}cursor:fr:date`,
-    );
-    await h.service.ctx.queues.poll.add('poll', { v: 1, source: 'published' });
-    await new Promise((r) => setTimeout(r, 2000));
+    await ctx.redis.del(processed, `${ctx.keys.federalRegister}cursor:fr:date`);
+    const job = await ctx.queues.poll.add('poll', { v: 1, source: 'published' }, { jobId: 'poll-again' });
+    // Proof that the poll ran: the job completed without skipping, and the cursor holds every
+    // document again (this poll or a scheduled one found them all in the search and marked them).
+    const outcome = await jobCompleted<PollOutcome>(ctx.queues.poll, job.id!, 10_000);
+    expect(outcome.skipped).toBeUndefined();
+    await waitFor(async () => (await ctx.redis.zcard(processed)) >= processedBefore, {
+      what: `all ${processedBefore} documents marked processed again by the poll`,
+      timeout: 15_000,
+    });
+    // Whatever the poll put in line has been worked off before the log is compared.
+    await queuesDrained(WORK_QUEUES.map((n) => ctx.queues[n]));
     const after = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
     expect(after.events.map((e) => e.id)).toEqual(before.events.map((e) => e.id));
   });

@@ -9,7 +9,14 @@ import { DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { spawnService, type ServiceProcess } from '../support/processes.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { referenceRun } from '../support/reference.js';
-import { ADMIN_TOKEN, dropPrefix, importBaseline, uniquePrefix, waitFor } from '../support/service.js';
+import {
+  ADMIN_TOKEN,
+  dropPrefix,
+  importBaseline,
+  PRODUCTION_RATE_LIMITS,
+  uniquePrefix,
+  waitFor,
+} from '../support/service.js';
 
 /**
  * The service as real processes sharing one Redis: two workers apply each document once and in
@@ -49,6 +56,9 @@ async function setUp(): Promise<{
     REDIS_PREFIX: prefix,
     FR_API_BASE_URL: replay.apiBase,
     POLL_INTERVAL_MS: '200',
+    // The Federal Register's own limits, not the tests' fast ones: the first test checks that two
+    // processes together keep to them, the second stops a process while downloads still queue.
+    ...PRODUCTION_RATE_LIMITS,
   };
   return { prefix, replay, receiver, env };
 }

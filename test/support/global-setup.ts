@@ -45,10 +45,14 @@ export async function teardown(): Promise<void> {
 
 /**
  * Process-level tests (the CLI, the service under SIGKILL, the demo) run the built JavaScript, as
- * users do; build it once before any test starts so they never run a stale dist/.
+ * users do; build it once before any test starts so they never run a stale dist/. Incremental
+ * (its record kept in dist/, so a removed dist/ is built whole): with nothing changed it takes 2 s
+ * instead of 10, before any test can start.
  */
 function buildDist(): void {
-  const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  const tsc = ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'];
+  const incremental = ['--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'];
+  const res = spawnSync(process.execPath, [...tsc, ...incremental], {
     stdio: 'inherit',
   });
   if (res.status !== 0)

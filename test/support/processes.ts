@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../src/store/local-redis.js';
 import { ROOT } from './cli.js';
-import { ADMIN_TOKEN } from './service.js';
+import { ADMIN_TOKEN, FAST_LIMITS } from './service.js';
 
 /** The service as a real process (`node dist/workers/<entry>.js`), for kill and restart trials. */
 export interface ServiceProcess {
@@ -32,6 +32,7 @@ export async function spawnService(
       CSL_ENABLED: 'false',
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
       START_LOCAL_REDIS: 'false',
+      ...FAST_LIMITS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,29 @@ export function uniquePrefix(label = 'fw'): string {
   return `{${label}-${randomBytes(5).toString('hex')}}`;
 }
 
+/**
+ * Production's rate budgets and job lock are made to be waited out: 1 XML download a second, and a
+ * killed worker's jobs taken up 15-20 s later. Against a local replay server tests lower them
+ * (every service a test starts gets these unless it says otherwise); the tests of the rate limits
+ * themselves set `PRODUCTION_RATE_LIMITS`.
+ */
+export const FAST_LIMITS: Readonly<Record<string, string>> = {
+  FR_API_REQUESTS_PER_SECOND: '200',
+  FR_XML_REQUESTS_PER_SECOND: '100',
+  SOURCES_REQUESTS_PER_SECOND: '100',
+  // The lock outlives event-loop stalls of a loaded 2-core machine; the check every second finds a
+  // killed worker's jobs within about 5 s instead of 20.
+  JOB_LOCK_MS: '4000',
+  JOB_STALLED_INTERVAL_MS: '1000',
+};
+
+/** The configuration's default rate budgets, spelled out by the tests that check they are kept. */
+export const PRODUCTION_RATE_LIMITS: Readonly<Record<string, string>> = {
+  FR_API_REQUESTS_PER_SECOND: '5',
+  FR_XML_REQUESTS_PER_SECOND: '1',
+  SOURCES_REQUESTS_PER_SECOND: '1',
+};
+
 /** Configuration as the environment would give it, for a test's Redis prefix and replay server. */
 export function testConfig(
   redisUrl: string,
@@ -37,6 +60,7 @@ export function testConfig(
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
     WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,400ms,800ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...FAST_LIMITS,
     ...env,
   });
 }

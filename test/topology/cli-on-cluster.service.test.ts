@@ -4,7 +4,7 @@ import { createReplayServer, type ReplayServer } from '../../src/replay/server.j
 import { runCli } from '../support/cli.js';
 import { DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { referenceRun } from '../support/reference.js';
-import { uniquePrefix } from '../support/service.js';
+import { FAST_LIMITS, uniquePrefix } from '../support/service.js';
 import { ask, startCluster, type LocalCluster } from '../support/topology.js';
 
 /**
@@ -37,6 +37,7 @@ describe('the command line on a Redis Cluster', () => {
       REDIS_PREFIX: prefix,
       FR_API_BASE_URL: replay.apiBase,
       FR_RATE_MARGIN_MS: '50',
+      ...FAST_LIMITS,
     };
     const imported = await runCli(['state', 'import', join(DEV_CORPUS, 'baseline.json')], { env });
     expect(imported.stderr).toBe('');

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/observe/logger.js';
 import { call, plainReceiver, receivedIds, subscribe } from '../faults/support.js';
 import { DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { importBaseline, testConfig, uniquePrefix, waitFor } from '../support/service.js';
+import { waitFor as until } from '../support/wait.js';
 import { referenceRun } from '../support/reference.js';
 
 /**
@@ -55,7 +56,20 @@ async function monitored(url: string, work: () => Promise<void>): Promise<Seen[]
   );
   try {
     await work();
-    await new Promise((r) => setTimeout(r, 300)); // the last lines
+    // MONITOR shows commands in the order the server ran them: once it shows this one, it has
+    // shown every command of the work.
+    const marker = `end-of-work-${Date.now()}`;
+    const client = new Redis(url);
+    try {
+      await client.echo(marker);
+    } finally {
+      client.disconnect();
+    }
+    await until(() => seen.some((s) => s.args[0]?.toLowerCase() === 'echo' && s.args[1] === marker), {
+      what: 'MONITOR to show the end of the work',
+      timeout: 10_000,
+    });
+    seen.splice(seen.findIndex((s) => s.args[1] === marker));
   } finally {
     monitor.disconnect();
   }

@@ -25,6 +25,7 @@ import { DEV_CORPUS } from '../support/fixtures.js';
 import { spawnService } from '../support/processes.js';
 import type { Reference } from '../support/reference.js';
 import { uniquePrefix, waitFor } from '../support/service.js';
+import { serviceQueues } from '../support/wait.js';
 import { startCluster, startSentinelGroup, stopProcess, type Node } from '../support/topology.js';
 
 /**
@@ -230,7 +231,10 @@ export async function runFailoverTrial(options: TopologyRunOptions): Promise<Top
       async () => ((await complete()) ? true : undefined),
       options.completeWithinMs ?? 240_000,
     );
-    await delay(1_000);
+    // Deliveries still in flight (a retry of a receipt already counted) land before the verdict.
+    const queues = serviceQueues(topology.target, prefix);
+    steps.add(() => queues.close());
+    await queues.drained(60_000);
     const problems = await referenceProblems(service.api, reference, receivers);
     const docs = await documentLists(service.api);
     if (docs.pending.length > 0) problems.push(`documents still pending: ${docs.pending.join(', ')}`);
