@@ -5,6 +5,7 @@ import { EVENT_TYPES, type CloudEvent } from '../../src/events/cloudevent.js';
 import { validateEvent } from '../../src/events/validate.js';
 import type { PollOutcome } from '../../src/pipeline/poll.js';
 import type { Snapshot } from '../../src/entity-list/types.js';
+import { DocumentCursor } from '../../src/store/cursor.js';
 import { corpusDocuments, DEV_CORPUS, readSnapshot } from '../support/fixtures.js';
 import { independentlyVerified, startReceiver, type Receiver } from '../support/receiver.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/service.js';
@@ -175,17 +176,21 @@ describe('the service on the dev timeline', () => {
   it('creates no new events when the same documents are polled again', async () => {
     const before = await getJson<{ events: CloudEvent[] }>('/v1/events?limit=100000');
     const { ctx } = h.service;
-    const processed = `${ctx.keys.federalRegister}cursor:fr:processed`;
-    const processedBefore = await ctx.redis.zcard(processed);
+    // The poll's cursor, as the poll stage builds it (its start date plays no part here).
+    const cursor = new DocumentCursor(ctx.redis, {
+      prefix: ctx.keys.federalRegister,
+      startDate: '2000-01-01',
+    });
+    const processedBefore = (await cursor.state()).processed;
     expect(processedBefore).toBeGreaterThan(0);
     // Forget the cursor's memory of what it processed: the documents come back from the search.
-    await ctx.redis.del(processed, `${ctx.keys.federalRegister}cursor:fr:date`);
+    await cursor.clear();
     const job = await ctx.queues.poll.add('poll', { v: 1, source: 'published' }, { jobId: 'poll-again' });
     // Proof that the poll ran: the job completed without skipping, and the cursor holds every
     // document again (this poll or a scheduled one found them all in the search and marked them).
     const outcome = await jobCompleted<PollOutcome>(ctx.queues.poll, job.id!, 10_000);
     expect(outcome.skipped).toBeUndefined();
-    await waitFor(async () => (await ctx.redis.zcard(processed)) >= processedBefore, {
+    await waitFor(async () => (await cursor.state()).processed >= processedBefore, {
       what: `all ${processedBefore} documents marked processed again by the poll`,
       timeout: 15_000,
     });
