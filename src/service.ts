@@ -1,6 +1,5 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { RedisClient } from './store/redis.js';
 import type { Config, Role } from './config.js';
 import { createWebhookSender } from './delivery/sender.js';
 import { AppError } from './errors.js';
@@ -31,7 +30,7 @@ import { DeadLetterStore } from './store/dead-letters.js';
 import { DocumentStore } from './store/documents.js';
 import { EventLog } from './store/event-log.js';
 import { createKeys } from './store/keys.js';
-import { createRedis } from './store/redis.js';
+import { answersFor, createRedis } from './store/redis.js';
 import { SourceStore } from './store/sources.js';
 import { StateStore } from './store/state.js';
 import { SubscriptionStore } from './store/subscriptions.js';
@@ -160,7 +159,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       () => buildContext(config, { ...options, logger }),
       (c) => runSteps(logger, contextClosers(c)),
     );
-    const ready = async (): Promise<boolean> => started && !closing && (await pingQuick(ctx.redis));
+    const ready = async (): Promise<boolean> =>
+      started && !closing && (await answersFor(ctx.redis, ctx.keys.deployment));
     // Before any worker starts, so the first poll and the first deliveries are counted.
     const metrics = await life.acquire(
       'metrics',
@@ -435,19 +435,6 @@ function logErrors<A extends unknown[]>(logger: Logger, what: string, listener: 
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-async function pingQuick(redis: RedisClient): Promise<boolean> {
-  if (redis.status !== 'ready') return false;
-  try {
-    const res = await Promise.race([
-      redis.ping(),
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000)),
-    ]);
-    return res === 'PONG';
-  } catch {
-    return false;
-  }
 }
 
 export type { Role };

@@ -188,3 +188,28 @@ export function isRedisUnavailable(err: unknown): boolean {
     err.message,
   );
 }
+
+/**
+ * Whether Redis answers for the deployment's keys within `timeoutMs`: readiness. On a cluster a
+ * bare PING goes to whichever node ioredis picks; EXISTS on a key of the deployment (every key
+ * shares its hash slot) asks the primary that holds the data, so a cluster whose slot is down is
+ * not ready even while other nodes answer.
+ */
+export async function answersFor(redis: RedisClient, key: string, timeoutMs = 1_000): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const asked: Promise<boolean> =
+      redis instanceof Cluster ? redis.exists(key).then(() => true) : redis.ping().then((r) => r === 'PONG');
+    // Settled either way, so an answer that comes after the timeout is never an unhandled rejection.
+    const answer = asked.catch(() => false);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    return await Promise.race([answer, late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
