@@ -29,9 +29,9 @@ import {
 import { extractFromXml } from '../entity-list/extract.js';
 import { parseSnapshot } from '../entity-list/snapshot.js';
 import type { DocumentExtraction, Snapshot } from '../entity-list/types.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { EntityListEvent } from '../events/types.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 
 const USAGE =
   'usage: fedreg-watch apply --state SNAPSHOT.json FILE.xml... [--events OUT.jsonl] [--meta DIR]\n';
@@ -94,11 +94,7 @@ export async function applyCommand(argv: string[], io: CommandIO): Promise<numbe
     );
     return 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   }
 }
 

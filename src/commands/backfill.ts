@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { isIsoDate } from '../entity-list/snapshot.js';
-import { isAppError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
 import { backfill, type BackfillProgress } from '../pipeline/backfill.js';
 import { buildContext, contextClosers, runSteps } from '../service.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
 
 /**
@@ -88,11 +87,7 @@ export async function backfillCommand(
     return summary.quarantined.length > 0 ? 3 : 0;
   } catch (err) {
     if (started) bar.stop();
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   } finally {
     process.off('SIGINT', stop);
     await runSteps(ctx.logger, contextClosers(ctx));

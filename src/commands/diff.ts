@@ -23,8 +23,8 @@ import { diffSnapshots, type SnapshotChange } from '../entity-list/diff.js';
 import type { EntryField } from '../entity-list/field-diff.js';
 import { parseSnapshot } from '../entity-list/snapshot.js';
 import type { ListedEntry, Snapshot } from '../entity-list/types.js';
-import { AppError, isAppError } from '../errors.js';
-import type { CommandIO } from './io.js';
+import { AppError } from '../errors.js';
+import { refusal, type CommandIO } from './io.js';
 
 const USAGE = 'usage: fedreg-watch diff OLD.json NEW.json [--source URI]\n';
 
@@ -69,11 +69,7 @@ export async function diffCommand(argv: string[], io: CommandIO): Promise<number
     );
     return 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   }
 }
 

@@ -1,10 +1,9 @@
 import { basename } from 'node:path';
-import { isAppError } from '../errors.js';
 import { isIsoDate } from '../federal-register/dates.js';
 import { readXmlFile } from './read-xml-file.js';
 import { ECFR_MAX_BYTES, parseEcfrSupplement4, type EcfrParseReport } from '../sources/ecfr.js';
 import { parseLongDate } from '../rule-xml/dates.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 
 const USAGE = 'usage: fedreg-watch ecfr FILE.xml [--as-of YYYY-MM-DD] [--pretty]\n';
 
@@ -78,10 +77,6 @@ export async function ecfrCommand(argv: string[], io: CommandIO): Promise<number
     io.stderr.write(formatEcfrReport(file, date, report));
     return 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   }
 }

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { extractFromXml } from '../entity-list/extract.js';
-import { isAppError } from '../errors.js';
 import { readXmlFile } from './read-xml-file.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 
 /**
  * `fedreg-watch extract FILE.xml...`: one extraction JSON object per document, one per line.
@@ -26,9 +25,8 @@ export async function extractCommand(argv: string[], io: CommandIO): Promise<num
         for (const w of doc.warnings) io.stderr.write(`warning: ${w.message}\n`);
       }
     } catch (err) {
+      refusal(io, err);
       failed++;
-      if (isAppError(err)) io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      else throw err;
     }
   }
   return failed > 0 ? 2 : 0;

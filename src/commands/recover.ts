@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsoDate, parseSnapshot } from '../entity-list/snapshot.js';
 import type { Snapshot } from '../entity-list/types.js';
-import { isAppError } from '../errors.js';
 import { DocumentCursor } from '../store/cursor.js';
 import { addDays } from '../federal-register/dates.js';
 import { createLogger } from '../observe/logger.js';
@@ -11,7 +10,7 @@ import { registerSchedulers, schedulerPlans } from '../queues/index.js';
 import { buildContext, contextClosers, runSteps } from '../service.js';
 import { fetchEcfrEntityList } from '../sources/fetch.js';
 import { clearDeploymentData } from '../store/deployment.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
 import { readSubscriptionsExport } from './subscriptions.js';
 
@@ -161,11 +160,7 @@ export async function recoverCommand(
     );
     return summary.quarantined.length > 0 ? 3 : 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   } finally {
     process.off('SIGINT', stop);
     await runSteps(ctx.logger, contextClosers(ctx));

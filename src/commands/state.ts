@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseSnapshot } from '../entity-list/snapshot.js';
-import { isAppError } from '../errors.js';
 import { addDays } from '../federal-register/dates.js';
 import { DocumentCursor } from '../store/cursor.js';
 import { createDeploymentGuard } from '../store/deployment-guard.js';
 import { createKeys } from '../store/keys.js';
 import { createRedis } from '../store/redis.js';
 import { StateStore } from '../store/state.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
 
 /**
@@ -75,10 +74,6 @@ export async function stateCommand(
     );
     return 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
     if (err instanceof SyntaxError) {
       io.stderr.write(`error [SNAPSHOT_INVALID]: ${rest[0]}: not JSON (${err.message})\n`);
       return 2;
@@ -87,7 +82,7 @@ export async function stateCommand(
       io.stderr.write(`error [INPUT_INVALID]: ${rest[0]}: no such file\n`);
       return 2;
     }
-    throw err;
+    return refusal(io, err);
   } finally {
     redis.disconnect();
   }

@@ -1,11 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { isAppError } from '../errors.js';
 import { createDeploymentGuard } from '../store/deployment-guard.js';
 import { createKeys } from '../store/keys.js';
 import { createRedis } from '../store/redis.js';
 import { SubscriptionStore, type ExportedSubscription } from '../store/subscriptions.js';
-import type { CommandIO } from './io.js';
+import { refusal, type CommandIO } from './io.js';
 import { configWithRedis } from './redis-bootstrap.js';
 
 /**
@@ -96,11 +95,7 @@ export async function subscriptionsCommand(
     io.stdout.write(`imported ${n} subscription(s)\n`);
     return 0;
   } catch (err) {
-    if (isAppError(err)) {
-      io.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return refusal(io, err);
   } finally {
     redis.disconnect();
   }

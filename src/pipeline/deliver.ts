@@ -78,7 +78,14 @@ export function createDeliverer(ctx: PipelineContext, options: DelivererOptions 
   ): Promise<DeliverResult> {
     const { eventId, subscriptionId, attempt } = job.data;
     const now = ctx.now();
-    const found = await subscriptionOf(subscriptionId, now);
+    let found = await subscriptionOf(subscriptionId, now);
+    if (found?.subscription.disabled) {
+      // The copy may be up to a second old, and an operator may have enabled the subscription
+      // since (and redelivered at once): only the stored subscription sends a delivery to the dead
+      // letters. Rare (fan-out passes disabled subscriptions by), so read it again.
+      subscriptions.delete(subscriptionId);
+      found = await subscriptionOf(subscriptionId, now);
+    }
     if (!found) return 'skipped';
     const { subscription: sub, secrets } = found;
     const event = await eventOf(eventId);
