@@ -37,6 +37,7 @@ import { SubscriptionStore } from './store/subscriptions.js';
 import type { Stage, StageRuntime } from './stages/stage.js';
 import { STAGES } from './stages/stages.js';
 import { startStageWorker, throttled } from './stages/worker.js';
+import { watchBlockedWorkers } from './stages/watchdog.js';
 
 /**
  * The service: builds the pipeline's dependencies from the configuration, runs the workers for the
@@ -190,6 +191,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         closing = true;
         return Promise.all([...w.values()].map((worker) => worker.close()));
       },
+    );
+    await life.acquire(
+      'worker watchdog',
+      () =>
+        watchBlockedWorkers(
+          workers,
+          (name) =>
+            startStageWorker(ctx, STAGES[name] as Stage, { closing: () => closing }) as unknown as Worker,
+          { logger, isClosing: () => closing },
+        ),
+      (watchdog) => watchdog.stop(),
     );
     // On a store that lost its data nothing is scheduled or woken until an operator recovers it;
     // then the watch resumes the pipeline without a restart.

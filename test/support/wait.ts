@@ -16,11 +16,11 @@ export interface WaitOptions {
   interval?: number;
 }
 
-/** A condition's answer: a value when met; undefined or false when not yet. */
-type Answer<T> = T | undefined | false;
+/** A condition's answer: a value when met; undefined, null or false when not yet. */
+type Answer<T> = T | undefined | null | false;
 
 /**
- * Checks `condition` until it gives a value (neither undefined nor false) and returns it, or fails
+ * Checks `condition` until it gives a value (not undefined, null or false) and returns it, or fails
  * at the deadline naming what was awaited. A condition that throws fails the wait at once.
  */
 export async function waitFor<T>(
@@ -32,7 +32,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await condition();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${options.what}`);
     await new Promise((r) => setTimeout(r, interval));
   }
