@@ -20,6 +20,7 @@ import {
   createQueues,
   ensureSchedulers,
   registerSchedulers,
+  removeSchedulers,
   schedulerPlans,
   QUEUE_NAMES,
   type QueueName,
@@ -409,6 +410,12 @@ function watchStore(
     running = true;
     try {
       const status = await ctx.deployment.check(0);
+      if (status.kind === 'lost' && options.schedulers) {
+        // Nothing is scheduled on a store that lost its data; a poll in flight at the loss may
+        // have written its scheduler back as it finished.
+        for (const id of await removeSchedulers(ctx.queues, plans))
+          ctx.logger.warn({ scheduler: id }, 'job scheduler found on a store that lost its data: removed it');
+      }
       if (status.kind !== 'intact') return;
       // A resumption registers every scheduler: what it creates is not "found missing".
       await resuming;

@@ -175,3 +175,17 @@ export async function ensureSchedulers(queues: Queues, plans: readonly Scheduler
   }
   return missing;
 }
+
+/**
+ * Removes the poll schedulers found (on a store that lost its data, where a poll job in flight at
+ * the loss can write its scheduler back as it finishes). Returns the ids removed.
+ */
+export async function removeSchedulers(queues: Queues, plans: readonly SchedulerPlan[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const plan of plans) {
+    if ((await queues.poll.getJobScheduler(plan.id)) === undefined) continue;
+    await queues.poll.removeJobScheduler(plan.id);
+    removed.push(plan.id);
+  }
+  return removed;
+}
