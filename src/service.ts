@@ -35,7 +35,7 @@ import { answersFor, createRedis } from './store/redis.js';
 import { SourceStore } from './store/sources.js';
 import { StateStore } from './store/state.js';
 import { SubscriptionStore } from './store/subscriptions.js';
-import type { Stage, StageRuntime } from './stages/stage.js';
+import type { Stage } from './stages/stage.js';
 import { STAGES } from './stages/stages.js';
 import { startStageWorker, throttled } from './stages/worker.js';
 import { watchBlockedWorkers } from './stages/watchdog.js';
@@ -184,9 +184,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       (h) => h?.app.close(),
     );
     const url = http ? await life.acquire('http listen', () => listen(http, config)) : undefined;
+    // A Redis outage repeats the same error at every reconnect of every worker.
+    const errorGate = throttled(10_000);
+    const stageWorker = (name: QueueName): Worker =>
+      startStageWorker(ctx, STAGES[name] as Stage, {
+        closing: () => closing,
+        errorGate,
+      }) as unknown as Worker;
     const workers = await life.acquire(
       'workers',
-      () => startWorkers(ctx, { closing: () => closing }),
+      () => startWorkers(ctx, stageWorker),
       (w) => {
         // Also when a start fails part-way: no line is woken again by a job failing as it closes.
         closing = true;
@@ -195,13 +202,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     );
     await life.acquire(
       'worker watchdog',
-      () =>
-        watchBlockedWorkers(
-          workers,
-          (name) =>
-            startStageWorker(ctx, STAGES[name] as Stage, { closing: () => closing }) as unknown as Worker,
-          { logger, isClosing: () => closing },
-        ),
+      () => watchBlockedWorkers(workers, stageWorker, { logger, isClosing: () => closing }),
       (watchdog) => watchdog.stop(),
     );
     // On a store that lost its data nothing is scheduled or woken until an operator recovers it;
@@ -248,16 +249,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 }
 
 /** The workers of the stages this process has a role for. */
-async function startWorkers(ctx: PipelineContext, runtime: StageRuntime): Promise<Map<QueueName, Worker>> {
+async function startWorkers(
+  ctx: PipelineContext,
+  stageWorker: (name: QueueName) => Worker,
+): Promise<Map<QueueName, Worker>> {
   const workers = new Map<QueueName, Worker>();
-  // A Redis outage repeats the same error at every reconnect of every worker.
-  const errorGate = throttled(10_000);
   try {
-    for (const name of QUEUE_NAMES) {
-      if (!ctx.config.roles.has(name)) continue;
-      const stage = STAGES[name] as Stage;
-      workers.set(name, startStageWorker(ctx, stage, { ...runtime, errorGate }) as unknown as Worker);
-    }
+    for (const name of QUEUE_NAMES) if (ctx.config.roles.has(name)) workers.set(name, stageWorker(name));
   } catch (err) {
     await runSteps(
       ctx.logger,

@@ -389,15 +389,27 @@ export interface Rehoming {
  * change of fields still shows. Pure.
  */
 export function rehomeCslEntries(csl: Snapshot, reference: Snapshot): Rehoming {
-  const referenceKeys = new Set(reference.entries.map((e) => entryKey(e.country, e.name)));
-  const cslKeys = new Set(csl.entries.map((e) => entryKey(e.country, e.name)));
+  const keyed = csl.entries.map((entry) => ({
+    entry,
+    key: entryKey(entry.country, entry.name),
+    name: normalizeName(entry.name),
+  }));
+  const cslKeys = new Set(keyed.map((k) => k.key));
+  const referenceKeys = new Set<string>();
   // Per normalised name: every reference destination, and those no CSL entry of the name is under.
   const listed = new Map<string, string[]>();
   const open = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, name: string, destination: string): void => {
+    const list = map.get(name);
+    if (list) list.push(destination);
+    else map.set(name, [destination]);
+  };
   for (const e of reference.entries) {
+    const key = entryKey(e.country, e.name);
     const name = normalizeName(e.name);
-    listed.set(name, [...(listed.get(name) ?? []), e.country]);
-    if (!cslKeys.has(entryKey(e.country, e.name))) open.set(name, [...(open.get(name) ?? []), e.country]);
+    referenceKeys.add(key);
+    add(listed, name, e.country);
+    if (!cslKeys.has(key)) add(open, name, e.country);
   }
   const destinationFor = (country: string, name: string): string | undefined => {
     const free = open.get(name) ?? [];
@@ -413,33 +425,33 @@ export function rehomeCslEntries(csl: Snapshot, reference: Snapshot): Rehoming {
     return all.length === 1 ? all[0] : undefined;
   };
   const out = new Map<string, ListedEntry>();
-  const moved: Rehoming['moved'] = [];
-  const put = (entry: ListedEntry): void => {
-    const key = entryKey(entry.country, entry.name);
+  const put = (entry: ListedEntry, key: string): void => {
     const existing = out.get(key);
     if (!existing) {
-      out.set(key, { ...entry, aliases: [...entry.aliases], addresses: [...entry.addresses] });
+      out.set(key, {
+        ...entry,
+        aliases: [...entry.aliases],
+        addresses: [...entry.addresses],
+        federalRegisterCitations: [...entry.federalRegisterCitations],
+      });
       return;
     }
     pushUnique(existing.addresses, entry.addresses);
     pushUnique(existing.aliases, entry.aliases);
-    existing.federalRegisterCitations = [...existing.federalRegisterCitations];
     pushUnique(existing.federalRegisterCitations, entry.federalRegisterCitations);
   };
   // Entries the reference already holds first, so that what joins them joins in the file's order.
-  const [held, others] = [
-    csl.entries.filter((e) => referenceKeys.has(entryKey(e.country, e.name))),
-    csl.entries.filter((e) => !referenceKeys.has(entryKey(e.country, e.name))),
-  ];
-  held.forEach(put);
-  for (const e of others) {
-    const to = destinationFor(e.country, normalizeName(e.name));
+  for (const k of keyed) if (referenceKeys.has(k.key)) put(k.entry, k.key);
+  const moved: Rehoming['moved'] = [];
+  for (const k of keyed) {
+    if (referenceKeys.has(k.key)) continue;
+    const to = destinationFor(k.entry.country, k.name);
     if (to === undefined) {
-      put(e);
+      put(k.entry, k.key);
       continue;
     }
-    moved.push({ name: e.name, from: e.country, to });
-    put({ ...e, country: to });
+    moved.push({ name: k.entry.name, from: k.entry.country, to });
+    put({ ...k.entry, country: to }, entryKey(to, k.entry.name));
   }
   const entries = [...out.values()].sort(
     (a, b) => a.country.localeCompare(b.country) || a.name.localeCompare(b.name),

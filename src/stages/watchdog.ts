@@ -49,7 +49,11 @@ export function watchBlockedWorkers(
       );
       seen.delete(name);
       workers.set(name, replace(name));
-      void worker.close(true).catch(() => undefined);
+      void worker
+        .close(true)
+        .catch((err: unknown) =>
+          options.logger.debug({ queue: name, err: String(err) }, 'the replaced worker did not close'),
+        );
       replaced.push(name);
     }
     return replaced;

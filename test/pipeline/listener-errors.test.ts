@@ -1,23 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observe/logger.js';
 import { PipelineObserver } from '../../src/observe/pipeline-events.js';
-
-/** A logger writing its JSON lines into an array. */
-function capturingLogger(): {
-  logger: ReturnType<typeof createLogger>;
-  lines: Array<Record<string, unknown>>;
-} {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
+import { capturingLogger } from '../support/logger.js';
 
 describe('a pipeline event listener that throws', () => {
   it('is logged, does not fail the emitter, and does not keep the other listeners from the event', () => {

@@ -90,6 +90,18 @@ async function stalls(queue: QueueName, jobId: string): Promise<number | undefin
   return job?.stalledCounter;
 }
 
+/** The document's record once it is quarantined. */
+async function quarantined(documentNumber: string) {
+  return waitFor(
+    'the document quarantined',
+    async () => {
+      const r = await ctx.documents.get(documentNumber);
+      return r?.status === 'quarantined' ? r : undefined;
+    },
+    30_000,
+  );
+}
+
 describe('a job whose worker is lost again and again', () => {
   it('is quarantined (a document) or dead-lettered (a delivery) as WORKER_LOST, decided from its stall count', async () => {
     const documentNumber = '2099-10001';
@@ -110,14 +122,7 @@ describe('a job whose worker is lost again and again', () => {
     workers.push(startStageWorker(ctx, doc.stage, { closing: () => false }) as unknown as Worker);
     workers.push(startStageWorker(ctx, dlv.stage, { closing: () => false }) as unknown as Worker);
 
-    const record = await waitFor(
-      'the document quarantined',
-      async () => {
-        const r = await ctx.documents.get(documentNumber);
-        return r?.status === 'quarantined' ? r : undefined;
-      },
-      30_000,
-    );
+    const record = await quarantined(documentNumber);
     expect(record.error).toMatchObject({ code: 'WORKER_LOST' });
     expect(record.error?.message).toMatch(/stopped \(killed or out of memory\) 6 times.*at most 5/);
     const [letter] = await waitFor(
@@ -147,14 +152,7 @@ describe('a job whose worker is lost again and again', () => {
     );
     await loseWorkers(doc.stage as Stage, doc.taken, 1);
     workers.push(startStageWorker(ctx, doc.stage, { closing: () => false }) as unknown as Worker);
-    const record = await waitFor(
-      'the document quarantined',
-      async () => {
-        const r = await ctx.documents.get(documentNumber);
-        return r?.status === 'quarantined' ? r : undefined;
-      },
-      30_000,
-    );
+    const record = await quarantined(documentNumber);
     expect(doc.taken()).toBe(2);
     expect(await stalls('document', `doc-${documentNumber}`)).toBe(1);
     expect(record.error).toMatchObject({

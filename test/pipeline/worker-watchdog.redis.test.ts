@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observe/logger.js';
 import type { QueueName } from '../../src/queues/index.js';
 import { createRedis, type RedisClient } from '../../src/store/redis.js';
 import { watchBlockedWorkers, type WorkerWatchdog } from '../../src/stages/watchdog.js';
 import { dropPrefix, uniquePrefix } from '../support/service.js';
+import { capturingLogger } from '../support/logger.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -14,21 +13,6 @@ import { waitFor } from '../support/wait.js';
  * worker idling normally, in waits BullMQ ends by itself, is left alone.
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function capturingLogger(): {
-  logger: ReturnType<typeof createLogger>;
-  lines: Array<Record<string, unknown>>;
-} {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
 
 describe('the blocked-worker watchdog', () => {
   const prefix = uniquePrefix('watchdog');
